@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// XMPPKit: the data flows bottom to top, one target per layer (see README.md).
+//   bytes → XMPPXML (expat) → XMPPCore (stanzas) → XMPPClient → XMPPExtensions → ProfileSDK
+let package = Package(
+    name: "XMPPKit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "XMPPXML", targets: ["XMPPXML"]),
+        .library(name: "XMPPCore", targets: ["XMPPCore"]),
+        .library(name: "XMPPCrypto", targets: ["XMPPCrypto"]),
+        .executable(name: "xmppkit", targets: ["xmppkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+    ],
+    targets: [
+        // System libraries, each with its pkg-config name and the Debian package providing it.
+        .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "XMPPXML", dependencies: ["CExpat"]),
+        .target(name: "XMPPCore", dependencies: ["XMPPXML"]),
+        .target(name: "XMPPCrypto", dependencies: ["COpenSSL"]),
+
+        // The raw-expat baseline the parser benchmark measures against: plain C callbacks, no allocation.
+        .target(name: "CExpatBaseline", dependencies: ["CExpat"], path: "Benchmarks/CExpatBaseline"),
+
+        .executableTarget(
+            name: "xmppkit",
+            dependencies: [
+                "XMPPXML", "XMPPCore", "XMPPCrypto", "CExpatBaseline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Shared by the test targets only: locating Fixtures/ and reading the server environment.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "XMPPXMLTests", dependencies: ["XMPPXML", "TestSupport"]),
+        .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore", "TestSupport"]),
+        .testTarget(name: "XMPPCryptoTests", dependencies: ["XMPPCrypto", "TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "XMPPXML", "XMPPCore", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
