@@ -1,0 +1,92 @@
+import Foundation
+
+/// Where the local test servers started by `scripts/servers start` listen, and their users.
+///
+/// Values come from the process environment (`eval "$(scripts/servers env)"`, as `scripts/test`
+/// does); when they are missing, `scripts/servers env` is asked directly. When no server is
+/// running, this throws an error that names the command that starts them: integration tests
+/// fail, they never skip.
+public struct ServerEnvironment: Sendable {
+    public struct Server: Sendable {
+        public var name: String
+        public var host: String
+        public var port: Int
+        public var tlsPort: Int
+        public var webSocketURL: String
+        public var domain: String
+        public var userJID: String
+        public var password: String
+        public var user2JID: String
+        public var password2: String
+    }
+
+    public var prosody: Server
+    public var ejabberd: Server
+    /// PEM file of the test CA that signed both servers' certificates.
+    public var caFile: String
+
+    public var servers: [Server] { [prosody, ejabberd] }
+
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func load() throws -> ServerEnvironment {
+        var values = ProcessInfo.processInfo.environment
+        if values["PROSODY_PORT"] == nil || values["EJABBERD_PORT"] == nil {
+            values.merge(try askScript(), uniquingKeysWith: { current, _ in current })
+        }
+        func server(_ prefix: String, _ name: String) throws -> Server {
+            func value(_ key: String) throws -> String {
+                guard let v = values["\(prefix)_\(key)"], !v.isEmpty else {
+                    throw Unavailable(description: "\(prefix)_\(key) is not set: start the servers with `scripts/servers start`")
+                }
+                return v
+            }
+            func number(_ key: String) throws -> Int {
+                guard let n = Int(try value(key)) else {
+                    throw Unavailable(description: "\(prefix)_\(key) is not a port number")
+                }
+                return n
+            }
+            return Server(
+                name: name, host: try value("HOST"), port: try number("PORT"), tlsPort: try number("TLS_PORT"),
+                webSocketURL: try value("WS_URL"), domain: try value("DOMAIN"),
+                userJID: try value("USER_JID"), password: try value("PASSWORD"),
+                user2JID: try value("USER2_JID"), password2: try value("PASSWORD2"))
+        }
+        guard let ca = values["CA_FILE"], !ca.isEmpty else {
+            throw Unavailable(description: "CA_FILE is not set: start the servers with `scripts/servers start`")
+        }
+        return ServerEnvironment(prosody: try server("PROSODY", "prosody"), ejabberd: try server("EJABBERD", "ejabberd"), caFile: ca)
+    }
+
+    /// Runs `scripts/servers env` and parses its `NAME=value` lines.
+    private static func askScript() throws -> [String: String] {
+        let script = Fixtures.root.deletingLastPathComponent().appendingPathComponent("scripts/servers")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path, "env"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw Unavailable(description: "cannot run \(script.path): \(error); start the servers with `scripts/servers start`")
+        }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Unavailable(description: "the test servers are not running: start them with `scripts/servers start`")
+        }
+        var result: [String: String] = [:]
+        for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            var value = String(line[line.index(after: eq)...])
+            if value.count >= 2, value.hasPrefix("'") || value.hasPrefix("\""), value.last == value.first {
+                value = String(value.dropFirst().dropLast())
+            }
+            result[String(line[..<eq])] = value
+        }
+        return result
+    }
+}
