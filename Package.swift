@@ -27,13 +27,15 @@ let package = Package(
         .target(name: "XMPPCore", dependencies: ["XMPPXML"]),
         .target(name: "XMPPCrypto", dependencies: ["COpenSSL"]),
 
-        // The raw-expat baseline the parser benchmark measures against: plain C callbacks, no allocation.
-        .target(name: "CExpatBaseline", dependencies: ["CExpat"], path: "Benchmarks/CExpatBaseline"),
+        // Benchmarks: the raw-expat baseline (plain C callbacks, no allocation) and a heap probe, in C;
+        // the measurements themselves in Swift, run by `xmppkit bench`.
+        .target(name: "CBenchmarkSupport", dependencies: ["CExpat"], path: "Benchmarks/CBenchmarkSupport"),
+        .target(name: "XMPPBenchmarks", dependencies: ["XMPPXML", "CBenchmarkSupport"], path: "Benchmarks/XMPPBenchmarks"),
 
         .executableTarget(
             name: "xmppkit",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPCrypto", "CExpatBaseline",
+                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
