@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "XMPPXML", targets: ["XMPPXML"]),
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
         .library(name: "XMPPCrypto", targets: ["XMPPCrypto"]),
+        .library(name: "XMPPClient", targets: ["XMPPClient"]),
         .executable(name: "xmppkit", targets: ["xmppkit"]),
     ],
     dependencies: [
@@ -26,6 +27,17 @@ let package = Package(
         .target(name: "XMPPXML", dependencies: ["CExpat"]),
         .target(name: "XMPPCore", dependencies: ["XMPPXML"]),
         .target(name: "XMPPCrypto", dependencies: ["COpenSSL"]),
+        .target(
+            name: "XMPPClient",
+            dependencies: [
+                "XMPPCore", "XMPPCrypto", "COpenSSL", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // Benchmarks: the raw-expat baseline (plain C callbacks, no allocation) and a heap probe, in C;
         // the measurements themselves in Swift, run by `xmppkit bench`.
@@ -46,6 +58,14 @@ let package = Package(
         .testTarget(name: "XMPPXMLTests", dependencies: ["XMPPXML", "TestSupport"]),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore", "TestSupport"]),
         .testTarget(name: "XMPPCryptoTests", dependencies: ["XMPPCrypto", "TestSupport"]),
+        .testTarget(
+            name: "XMPPClientTests",
+            dependencies: [
+                "XMPPClient", "TestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
