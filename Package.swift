@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "xmppkit",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPBenchmarks",
+                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPClient", "XMPPBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XMPPXML", "XMPPCore", "TestSupport",
+                "XMPPXML", "XMPPCore", "XMPPClient", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

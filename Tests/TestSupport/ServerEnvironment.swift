@@ -18,6 +18,8 @@ public struct ServerEnvironment: Sendable {
         public var password: String
         public var user2JID: String
         public var password2: String
+        /// Extra hosts on the same server: (domain, a user there with `password`), when the script made one.
+        public var extraHosts: [String: String] = [:]
     }
 
     public var prosody: Server
@@ -29,6 +31,7 @@ public struct ServerEnvironment: Sendable {
 
     public struct Unavailable: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public static func load() throws -> ServerEnvironment {
@@ -58,7 +61,11 @@ public struct ServerEnvironment: Sendable {
         guard let ca = values["CA_FILE"], !ca.isEmpty else {
             throw Unavailable(description: "CA_FILE is not set: start the servers with `scripts/servers start`")
         }
-        return ServerEnvironment(prosody: try server("PROSODY", "prosody"), ejabberd: try server("EJABBERD", "ejabberd"), caFile: ca)
+        var prosody = try server("PROSODY", "prosody")
+        var ejabberd = try server("EJABBERD", "ejabberd")
+        if let jid = values["PROSODY_SHA256_USER_JID"] { prosody.extraHosts["sha256"] = jid }
+        if let jid = values["EJABBERD_PLAIN_USER_JID"] { ejabberd.extraHosts["plain"] = jid }
+        return ServerEnvironment(prosody: prosody, ejabberd: ejabberd, caFile: ca)
     }
 
     /// Runs `scripts/servers env` and parses its `NAME=value` lines.

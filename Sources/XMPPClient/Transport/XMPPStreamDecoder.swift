@@ -1,0 +1,53 @@
+import NIOCore
+import XMPPCore
+import XMPPXML
+
+/// Bytes → ``XMPPInboundFrame``: feeds an ``XMLStreamParser`` and passes on what it reports.
+///
+/// RFC 6120 restarts the stream after `<proceed/>` (§5.4.3.3), SASL `<success/>` (§6.4.6) and
+/// XEP-0138 `<compressed/>` (§3): the decoder resets its parser the moment it reports one of these,
+/// before any byte of the new stream can arrive, so the session never races it.
+/// A TLS handshake event from the handler below becomes `.tlsEstablished`.
+public final class XMPPStreamDecoder: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = XMPPInboundFrame
+
+    private let parser: XMLStreamParser
+
+    public init(limits: XMLParserLimits = XMLParserLimits()) {
+        parser = XMLStreamParser(limits: limits)
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        let events: [XMLStreamEvent]
+        do {
+            events = try buffer.withUnsafeReadableBytes { bytes throws(XMLStreamError) in try parser.feed(bytes) }
+        } catch {
+            context.fireErrorCaught(error)
+            return
+        }
+        for event in events {
+            context.fireChannelRead(wrapInboundOut(.event(event)))
+            if case .element(let element) = event, Self.restartsStream(element) {
+                parser.reset()
+            }
+        }
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted(let info)? = event as? TLSEvent {
+            context.fireChannelRead(wrapInboundOut(.tlsEstablished(info)))
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    static func restartsStream(_ element: XMLElement) -> Bool {
+        switch (element.name, element.namespace) {
+        case ("proceed", XMPPNamespace.tls), ("success", XMPPNamespace.sasl), ("compressed", XMPPNamespace.compression):
+            return true
+        default:
+            return false
+        }
+    }
+}
