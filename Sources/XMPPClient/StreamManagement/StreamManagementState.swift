@@ -35,6 +35,11 @@ public struct StreamManagementState: Sendable {
         }
     }
 
+    /// Starts the outbound count elsewhere than zero, to test wrapping.
+    mutating func setOutboundCountForTesting(_ count: UInt32) {
+        outboundCount = count
+    }
+
     /// Counts a stanza we handled.
     public mutating func handledInbound() {
         inboundCount &+= 1

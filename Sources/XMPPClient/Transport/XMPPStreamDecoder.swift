@@ -6,7 +6,8 @@ import XMPPXML
 ///
 /// RFC 6120 restarts the stream after `<proceed/>` (§5.4.3.3), SASL `<success/>` (§6.4.6) and
 /// XEP-0138 `<compressed/>` (§3): the decoder resets its parser the moment it reports one of these,
-/// before any byte of the new stream can arrive, so the session never races it.
+/// before any byte of the new stream can arrive, so the session never races it. Bytes that arrived
+/// with the restarting element are discarded, never parsed into the new stream.
 /// A TLS handshake event from the handler below becomes `.tlsEstablished`.
 public final class XMPPStreamDecoder: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
@@ -30,7 +31,10 @@ public final class XMPPStreamDecoder: ChannelInboundHandler, RemovableChannelHan
         for event in events {
             context.fireChannelRead(wrapInboundOut(.event(event)))
             if case .element(let element) = event, Self.restartsStream(element) {
+                // Anything that came in the same read belongs to the old stream: after <proceed/> it is
+                // plaintext injected ahead of TLS (the STARTTLS injection attack, CVE-2011-0411 family).
                 parser.reset()
+                return
             }
         }
     }

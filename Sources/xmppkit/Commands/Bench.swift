@@ -42,8 +42,8 @@ extension XMPPKitCommand.Bench {
                 let stanzaRate = Double(side.stanzas) / side.seconds
                 let label = name + String(repeating: " ", count: max(0, 10 - name.count))
                 print("\(label) \(format(rate)) MB/s  \(Int(stanzaRate)) stanzas/s  "
-                      + "peak heap +\(format(Double(side.peakHeapBytes) / 1e6)) MB "
-                      + "(first half +\(format(Double(side.peakHeapFirstHalf) / 1e6)), second half +\(format(Double(side.peakHeapSecondHalf) / 1e6)))")
+                      + "peak heap +\(side.peakHeapBytes / 1024) KB "
+                      + "(first half +\(side.peakHeapFirstHalf / 1024) KB, second half +\(side.peakHeapSecondHalf / 1024) KB)")
             }
             print("parser/expat ratio: \(format(result.ratio))")
         }

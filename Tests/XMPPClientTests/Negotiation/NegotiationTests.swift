@@ -12,6 +12,7 @@ import XMPPXML
                           configure: (inout XMPPClientConfiguration) -> Void = { _ in }) async throws -> (NegotiatedSession, ScriptedServer) {
         let server = ScriptedServer(lines: lines, password: NegotiationTests.password)
         var configuration = XMPPClientConfiguration(jid: try JID("juliet@\(domain)"), credential: .password(password))
+        configuration.streamManagement = false  // the recordings end at binding; tests that want XEP-0198 turn it on
         configure(&configuration)
         var negotiator = StreamNegotiator(configuration: configuration, connection: server, inbound: server.inbound.makeAsyncIterator())
         do {
@@ -150,6 +151,40 @@ import XMPPXML
         let lines = Array(try ScriptedServer.transcript("ejabberd-login").prefix(4))
         let error = await #expect(throws: XMPPClientError.self) { _ = try await Self.negotiate(lines, domain: "ejabberd.test") }
         #expect(error != nil)
+    }
+
+    @Test func enablesStreamManagementAfterBinding() async throws {
+        var lines = try ScriptedServer.transcript("prosody-login")
+        lines.append(.client("<enable xmlns='urn:xmpp:sm:3' resume='true'/>"))
+        lines.append(.server("<enabled xmlns='urn:xmpp:sm:3' id='some-long-sm-id' resume='true' max='600'/>"))
+        let (session, server) = try await Self.negotiate(lines, domain: "prosody.test") { $0.streamManagement = true }
+        #expect(server.mismatch == nil)
+        guard case .enabled(let state) = session.streamManagement else {
+            Issue.record("not enabled: \(session.streamManagement)")
+            return
+        }
+        #expect(state.resumptionID == "some-long-sm-id")
+        #expect(state.maximumResumptionSeconds == 600)
+    }
+
+    @Test func resumesInsteadOfBinding() async throws {
+        var lines = Array(try ScriptedServer.transcript("prosody-login").dropLast(2))  // no bind
+        lines.append(.client("<resume xmlns='urn:xmpp:sm:3' previd='some-long-sm-id' h='7'/>"))
+        lines.append(.server("<resumed xmlns='urn:xmpp:sm:3' previd='some-long-sm-id' h='3'/>"))
+        let previous = try JID("juliet@prosody.test/balcony")
+        let server = ScriptedServer(lines: lines, password: Self.password)
+        var configuration = XMPPClientConfiguration(jid: try JID("juliet@prosody.test"), credential: .password(Self.password))
+        configuration.streamManagement = true
+        var negotiator = StreamNegotiator(configuration: configuration, connection: server, inbound: server.inbound.makeAsyncIterator(),
+                                          resumption: (id: "some-long-sm-id", handled: 7, jid: previous))
+        let session = try await negotiator.negotiate()
+        #expect(server.mismatch == nil)
+        #expect(session.boundJID == previous)
+        guard case .resumed(let handled) = session.streamManagement else {
+            Issue.record("not resumed: \(session.streamManagement)")
+            return
+        }
+        #expect(handled == 3)
     }
 
     @Test func aPinnedPLUSAccountRefusesAStrippedOffer() async throws {
