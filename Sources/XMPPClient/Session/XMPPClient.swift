@@ -163,12 +163,17 @@ public actor XMPPClient {
                     host: configuration.effectiveHost, port: configuration.effectivePort,
                     directTLS: configuration.transport == .directTLS ? configuration.tls : nil,
                     limits: configuration.parserLimits, connectTimeout: configuration.connectTimeout)
-            case .webSocket:
-                throw XMPPClientError(.connectionFailed("the WebSocket transport is not available yet"))
+            case .webSocket(let url):
+                channel = try await WebSocketConnection.open(
+                    url: url, tls: configuration.tls, limits: configuration.parserLimits, connectTimeout: configuration.connectTimeout)
             }
             let resumption = await resumptionTicket()
             try await channel.executeThenClose { inbound, outbound in
-                let connection = TCPConnection(channel: channel.channel, outbound: outbound)
+                let connection: any XMPPConnection = if case .webSocket = configuration.transport {
+                    WebSocketConnection(channel: channel.channel, outbound: outbound)
+                } else {
+                    TCPConnection(channel: channel.channel, outbound: outbound)
+                }
                 await self.attach(connection)
                 let watchdog = Task {
                     try await Task.sleep(for: self.configuration.connectTimeout)
