@@ -24,13 +24,16 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // DNS SRV lookups (RFC 2782) through libresolv's thread-safe calls.
+        .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
+
         .target(name: "XMPPXML", dependencies: ["CExpat"]),
         .target(name: "XMPPCore", dependencies: ["XMPPXML"]),
         .target(name: "XMPPCrypto", dependencies: ["COpenSSL"]),
         .target(
             name: "XMPPClient",
             dependencies: [
-                "XMPPCore", "XMPPCrypto", "COpenSSL", "CZlib",
+                "XMPPCore", "XMPPCrypto", "COpenSSL", "CZlib", "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -42,7 +45,16 @@ let package = Package(
         // Benchmarks: the raw-expat baseline (plain C callbacks, no allocation) and a heap probe, in C;
         // the measurements themselves in Swift, run by `xmppkit bench`.
         .target(name: "CBenchmarkSupport", dependencies: ["CExpat"], path: "Benchmarks/CBenchmarkSupport"),
-        .target(name: "XMPPBenchmarks", dependencies: ["XMPPXML", "CBenchmarkSupport"], path: "Benchmarks/XMPPBenchmarks"),
+        .target(
+            name: "XMPPBenchmarks",
+            dependencies: [
+                "XMPPXML", "XMPPCore", "XMPPClient", "CBenchmarkSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/XMPPBenchmarks"
+        ),
 
         .executableTarget(
             name: "xmppkit",
@@ -63,13 +75,16 @@ let package = Package(
             dependencies: [
                 "XMPPClient", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPClient", "TestSupport",
+                "XMPPXML", "XMPPCore", "XMPPClient", "XMPPCrypto", "TestSupport",
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -28,6 +28,18 @@ public enum SyntheticStream {
         return (bytes, count)
     }
 
+    /// `count` messages and presences (no IQs, which a client would answer), without the header.
+    public static func messagesAndPresences(count: Int) -> [UInt8] {
+        var random = SplitMix64(seed: 0x1A6E57)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count * 400)
+        for index in 0..<count {
+            let stanza = random.next() % 2 == 0 ? message(&random, index) : presence(&random, index)
+            bytes.append(contentsOf: stanza.utf8)
+        }
+        return bytes
+    }
+
     private static let words = ["wherefore", "art", "thou", "Romeo", "deny", "thy", "father", "and", "refuse",
                                 "name", "or", "if", "wilt", "not", "be", "but", "sworn", "my", "love", "&",
                                 "I'll", "no", "longer", "a", "Capulet", "<3", "ⓡⓞⓜⓔⓞ", "Ça", "va"]

@@ -71,18 +71,12 @@ public struct ServerEnvironment: Sendable {
     /// Runs `scripts/servers env` and parses its `NAME=value` lines.
     private static func askScript() throws -> [String: String] {
         let script = Fixtures.root.deletingLastPathComponent().appendingPathComponent("scripts/servers")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, "env"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch {
+        let status: Int32
+        let output: Data
+        do { (status, output) = try Subprocess.run(["/bin/bash", script.path, "env"]) } catch {
             throw Unavailable(description: "cannot run \(script.path): \(error); start the servers with `scripts/servers start`")
         }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard status == 0 else {
             throw Unavailable(description: "the test servers are not running: start them with `scripts/servers start`")
         }
         var result: [String: String] = [:]

@@ -52,7 +52,7 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
                 features = try await openStream()
                 continue
             }
-            if compression, compressionMethod == nil, features.compressionMethods.contains("zlib") {
+            if compression, compressionMethod == nil, !isWebSocket, features.compressionMethods.contains("zlib") {
                 try await startCompression()
                 compressionMethod = "zlib"
                 features = try await openStream()
@@ -78,7 +78,13 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
         }
     }
 
-    /// A `wss://` WebSocket is encrypted below XMPP; RFC 7395 §3.3.1 leaves STARTTLS out.
+    /// XEP-0138 is for TCP; WebSocket has its own compression (RFC 7692), not used here.
+    private var isWebSocket: Bool {
+        if case .webSocket = configuration.transport { return true }
+        return false
+    }
+
+    /// A `wss://` WebSocket is encrypted below XMPP; RFC 7395 §3.9 leaves STARTTLS out.
     private var isWebSocketTLS: Bool {
         if case .webSocket(let url) = configuration.transport { return url.lowercased().hasPrefix("wss://") }
         return false

@@ -123,61 +123,54 @@ public actor XMPPClient {
 
     /// Connects, and after an established connection drops, reconnects with backoff, resuming the
     /// stream when the server allows it (XEP-0198 §5).
-    private nonisolated func run(resuming continuation: CheckedContinuation<NegotiatedSession, any Error>) async {
+    private func run(resuming continuation: CheckedContinuation<NegotiatedSession, any Error>) async {
         var pending: CheckedContinuation<NegotiatedSession, any Error>? = continuation
         var attempt = 0
         while true {
             let (failure, established) = await runConnection(resuming: &pending)
             if established { attempt = 0 }
-            guard pending == nil, let policy = configuration.reconnect, await shouldReconnect(after: failure) else {
+            guard pending == nil, let policy = configuration.reconnect, shouldReconnect(after: failure) else {
+                // The state changes before the caller hears of the failure, so it reads the new one.
+                connectionEnded(failure, final: true)
                 pending?.resume(throwing: failure ?? XMPPClientError(.closed))
-                await connectionEnded(failure, final: true)
                 return
             }
             attempt += 1
             if let maximum = policy.maximumAttempts, attempt > maximum {
-                await connectionEnded(failure, final: true)
+                connectionEnded(failure, final: true)
                 return
             }
-            await connectionEnded(failure, final: false, reconnectAttempt: attempt)
+            connectionEnded(failure, final: false, reconnectAttempt: attempt)
             try? await Task.sleep(for: policy.delay(forAttempt: attempt))
-            let stop = await closingOnPurpose
-            if Task.isCancelled || stop {
-                await connectionEnded(nil, final: true)
+            if Task.isCancelled || closingOnPurpose {
+                connectionEnded(nil, final: true)
                 return
             }
         }
     }
 
     /// One connection, from opening the transport to its end. Resumes `pending` once negotiated.
-    private nonisolated func runConnection(
+    ///
+    /// It runs on the client's actor from end to end (the inbound stream is read here, not handed
+    /// across), so an arriving stanza costs no executor hop before it is routed.
+    private func runConnection(
         resuming pending: inout CheckedContinuation<NegotiatedSession, any Error>?
     ) async -> (failure: XMPPClientError?, established: Bool) {
         var established = false
         var failure: XMPPClientError?
         do {
-            let channel: TCPConnection.AsyncChannel
-            switch configuration.transport {
-            case .startTLS, .directTLS:
-                channel = try await TCPConnection.open(
-                    host: configuration.effectiveHost, port: configuration.effectivePort,
-                    directTLS: configuration.transport == .directTLS ? configuration.tls : nil,
-                    limits: configuration.parserLimits, connectTimeout: configuration.connectTimeout)
-            case .webSocket(let url):
-                channel = try await WebSocketConnection.open(
-                    url: url, tls: configuration.tls, limits: configuration.parserLimits, connectTimeout: configuration.connectTimeout)
-            }
-            let resumption = await resumptionTicket()
+            let channel = try await openTransport()
+            let resumption = resumptionTicket()
             try await channel.executeThenClose { inbound, outbound in
                 let connection: any XMPPConnection = if case .webSocket = configuration.transport {
                     WebSocketConnection(channel: channel.channel, outbound: outbound)
                 } else {
                     TCPConnection(channel: channel.channel, outbound: outbound)
                 }
-                await self.attach(connection)
+                attach(connection)
                 let watchdog = Task {
-                    try await Task.sleep(for: self.configuration.connectTimeout)
-                    await self.negotiationTimedOut(connection)
+                    try await Task.sleep(for: configuration.connectTimeout)
+                    await negotiationTimedOut(connection)
                 }
                 var negotiator = StreamNegotiator(configuration: configuration, connection: connection,
                                                   inbound: inbound.makeAsyncIterator(), resumption: resumption)
@@ -187,7 +180,7 @@ public actor XMPPClient {
                     watchdog.cancel()
                 } catch {
                     watchdog.cancel()
-                    throw await self.timeoutError() ?? error
+                    throw timeoutError() ?? error
                 }
                 try await self.established(session)
                 established = true
@@ -195,7 +188,7 @@ public actor XMPPClient {
                 pending = nil
                 var iterator = negotiator.inbound
                 while let frame = try await iterator.next() {
-                    if case .event(let event) = frame { await self.receive(event) }
+                    if case .event(let event) = frame { await receive(event) }
                 }
             }
         } catch let error as XMPPClientError {
@@ -208,6 +201,40 @@ public actor XMPPClient {
             failure = XMPPClientError(.connectionFailed("\(error)"))
         }
         return (failure, established)
+    }
+
+    /// Opens the configured transport. Without a host, DNS SRV decides where (RFC 6120 §3.2.1,
+    /// XEP-0368 §3), each target tried in turn; with no records, the domain itself.
+    private func openTransport() async throws -> NIOAsyncChannel<XMPPInboundFrame, XMPPOutboundFrame> {
+        let targets: [ConnectionTarget]
+        switch configuration.transport {
+        case .webSocket(let url):
+            return try await WebSocketConnection.open(
+                url: url, tls: configuration.tls, limits: configuration.parserLimits, connectTimeout: configuration.connectTimeout)
+        case .startTLS, .directTLS:
+            if let host = configuration.host {
+                targets = [ConnectionTarget(host: host, port: configuration.effectivePort, directTLS: configuration.transport == .directTLS)]
+            } else {
+                let found = await configuration.resolver.targets(for: configuration.jid.domainpart)
+                guard !found.isEmpty else {
+                    throw XMPPClientError(.connectionFailed("\(configuration.jid.domainpart) publishes that it offers no XMPP service (RFC 2782 '.' target)"))
+                }
+                // A caller who asked for direct TLS gets only direct-TLS targets.
+                targets = configuration.transport == .directTLS ? found.filter(\.directTLS) : found
+            }
+        }
+        var lastError: (any Error)?
+        for target in targets {
+            do {
+                return try await TCPConnection.open(
+                    host: target.host, port: target.port, directTLS: target.directTLS ? configuration.tls : nil,
+                    limits: configuration.parserLimits, connectTimeout: configuration.connectTimeout)
+            } catch {
+                logger.debug("connection attempt failed", metadata: ["xmpp.target": "\(target)", "xmpp.error": "\(error)"])
+                lastError = error
+            }
+        }
+        throw lastError ?? XMPPClientError(.connectionFailed("no address to connect to for \(configuration.jid.domainpart)"))
     }
 
     private func resumptionTicket() -> (id: String, handled: UInt32, jid: JID)? {
@@ -456,6 +483,17 @@ public actor XMPPClient {
         ackRequestScheduled = false
         guard streamManagement?.unacknowledged.isEmpty == false else { return }
         await writeRaw(StreamManagementElement.request())
+    }
+
+    /// XEP-0352 §4: tells the server whether the user is looking at the app, so it can hold back
+    /// unimportant traffic while not.
+    /// - Throws: ``XMPPClientError`` `.featureNotOffered` when the server did not advertise CSI.
+    public func setClientState(active: Bool) async throws {
+        guard state == .connected else { throw XMPPClientError(.notConnected) }
+        guard session?.features.clientStateIndication == true else { throw XMPPClientError(.featureNotOffered("client state indication (XEP-0352)")) }
+        guard await writeRaw(XMLElement(active ? "active" : "inactive", namespace: XMPPNamespace.clientStateIndication)) else {
+            throw XMPPClientError(.closed)
+        }
     }
 
     /// Stanzas sent but not yet acknowledged by the server (XEP-0198), e.g. to show as pending.

@@ -19,8 +19,10 @@ public struct XMPPClientConfiguration: Sendable {
     public var jid: JID
     /// A password, cached SCRAM credentials (RFC 5802 §5.1), or ANONYMOUS (RFC 4505).
     public var credential: SASLCredentials
-    /// Where to connect; `nil` means the JID's domain (no DNS SRV lookup yet).
+    /// Where to connect; `nil` means DNS SRV for the JID's domain (RFC 6120 §3.2), else the domain itself.
     public var host: String?
+    /// How SRV lookups are made when no host is given.
+    public var resolver: SRVResolver = SRVResolver()
     /// The port; `nil` means 5222 for STARTTLS and 5223 for direct TLS.
     public var port: Int?
     public var transport: Transport

@@ -26,6 +26,8 @@ public struct XMPPClientError: Error, Sendable, CustomStringConvertible {
         case closed
         /// The client is not connected, or is connecting already.
         case notConnected
+        /// The server does not offer what was asked for.
+        case featureNotOffered(String)
     }
 
     public var kind: Kind
@@ -55,6 +57,7 @@ public struct XMPPClientError: Error, Sendable, CustomStringConvertible {
         case .timeout(let what): return "timed out: \(what)"
         case .closed: return "the stream closed"
         case .notConnected: return "not connected"
+        case .featureNotOffered(let feature): return "the server does not offer \(feature)"
         }
     }
 }

@@ -46,6 +46,9 @@ extension XMPPKitCommand {
         @Option(help: "Highest TLS version to offer: 1.2 or 1.3 (default: the highest both sides support).")
         var tlsMax: String?
 
+        @Flag(help: "Allow a stream without TLS (a ws:// WebSocket, or a server without STARTTLS). For local testing only.")
+        var allowPlaintext = false
+
         @Flag(help: "End with one JSON object describing the session.")
         var json = false
 
@@ -76,7 +79,7 @@ extension XMPPKitCommand {
             logger.logLevel = verbose ? .trace : .warning
             let configuration = XMPPClientConfiguration(
                 jid: account, credential: .password(password), host: host, port: port, transport: transportSetting,
-                tls: tls, preferredMechanism: mechanism.flatMap(SASLMechanismName.init(rawValue:)), logger: logger)
+                tls: tls, allowPlaintext: allowPlaintext, preferredMechanism: mechanism.flatMap(SASLMechanismName.init(rawValue:)), logger: logger)
             let client = XMPPClient(configuration: configuration)
             let session: NegotiatedSession
             do {

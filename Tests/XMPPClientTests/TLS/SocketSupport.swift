@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import NIOCore
 import NIOPosix
 @testable import XMPPClient
@@ -117,38 +118,19 @@ enum Sockets {
 func buffer(_ text: String) -> ByteBuffer { ByteBuffer(bytes: Array(text.utf8)) }
 
 /// An `openssl s_server` or `s_client`, its output collected as it comes, its input a pipe kept
-/// open (s_server and s_client stop when their input ends).
+/// open (s_server and s_client stop when their input ends). Started with TestSupport's Subprocess,
+/// not Foundation's Process (see Subprocess.swift for the deadlock that avoids).
 final class OpenSSLPeer: @unchecked Sendable {
-    private let process = Process()
-    private let input = Pipe()
-    private let outputPipe = Pipe()
-    private let lock = NSLock()
-    private var collected = Data()
+    private let child: Subprocess
 
     init(_ arguments: [String], environment: [String: String] = [:], directory: String) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardInput = input
-        process.standardOutput = outputPipe
-        process.standardError = outputPipe
-        outputPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.lock()
-            self.collected.append(data)
-            self.lock.unlock()
-        }
-        try process.run()
+        child = try Subprocess(["openssl"] + arguments, environment: environment, directory: directory)
     }
 
     deinit { stop() }
 
     var output: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: collected, as: UTF8.self)
+        String(decoding: child.output, as: UTF8.self)
     }
 
     /// Waits (polling) until `condition` holds for the output so far, for at most `seconds`.
@@ -181,13 +163,11 @@ final class OpenSSLPeer: @unchecked Sendable {
     }
 
     func send(_ text: String) {
-        input.fileHandleForWriting.write(Data(text.utf8))
+        child.write(Data(text.utf8))
     }
 
     func stop() {
-        outputPipe.fileHandleForReading.readabilityHandler = nil
-        if process.isRunning { process.terminate() }
-        try? input.fileHandleForWriting.close()
+        child.kill()
     }
 }
 

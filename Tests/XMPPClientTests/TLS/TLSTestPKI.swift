@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Certificates for the TLS tests, made once per test process with the `openssl` CLI in a fresh
 /// temporary directory (no private key is ever committed; see Fixtures/tls/README.md).
@@ -102,25 +103,10 @@ enum OpenSSLCLI {
     /// Runs `openssl arguments` in `directory`, feeding `input`; returns standard output or
     /// throws with standard error when the exit status is not 0.
     static func run(_ arguments: [String], input: Data? = nil, directory: String) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let output = Pipe(), errors = Pipe(), stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        // openssl writes little to standard error, so reading standard output to its end first
-        // cannot stall the child on a full pipe.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "openssl \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): "
-                          + String(decoding: errorData, as: UTF8.self))
+        // Subprocess, not Foundation's Process: see TestSupport/Subprocess.swift for the deadlock.
+        let (status, data) = try Subprocess.run(["openssl"] + arguments, input: input, directory: directory)
+        guard status == 0 else {
+            throw Failure(description: "openssl \(arguments.joined(separator: " ")) exited with \(status): " + String(decoding: data, as: UTF8.self))
         }
         return data
     }
