@@ -7,7 +7,8 @@ import XMPPXML
 /// RFC 6120 restarts the stream after `<proceed/>` (§5.4.3.3), SASL `<success/>` (§6.4.6) and
 /// XEP-0138 `<compressed/>` (§3): the decoder resets its parser the moment it reports one of these,
 /// before any byte of the new stream can arrive, so the session never races it. Bytes that arrived
-/// with the restarting element are discarded, never parsed into the new stream.
+/// with the restarting element are never parsed into the new stream: well-formed ones are dropped,
+/// and malformed ones fail the read (and the connection) before the restart is even reported.
 /// A TLS handshake event from the handler below becomes `.tlsEstablished`.
 public final class XMPPStreamDecoder: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
