@@ -1,12 +1,13 @@
 #include "CBenchmarkSupport.h"
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
+#include <stdio.h>
+#include <unistd.h>
 
-size_t CBenchmarkSupport_heapBytes(void) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-    return mallinfo2().uordblks;
-#else
-    return 0;
-#endif
+size_t CBenchmarkSupport_residentBytes(void) {
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (!statm) return 0;
+    unsigned long size = 0, resident = 0;
+    int fields = fscanf(statm, "%lu %lu", &size, &resident);
+    fclose(statm);
+    if (fields != 2) return 0;
+    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
 }

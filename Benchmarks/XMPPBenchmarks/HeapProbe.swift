@@ -1,8 +1,11 @@
 import CBenchmarkSupport
 
-/// Bytes currently allocated on the C heap (glibc `mallinfo2`), which Swift's allocations use too.
+/// The process's resident memory, from `/proc/self/statm`.
+///
+/// Not `mallinfo2`: glibc reports only the main arena there, and the benchmarks allocate on the
+/// cooperative pool's threads, whose arenas it leaves out.
 public enum HeapProbe {
     public static func allocatedBytes() -> Int {
-        Int(CBenchmarkSupport_heapBytes())
+        Int(CBenchmarkSupport_residentBytes())
     }
 }

@@ -6,7 +6,7 @@ public struct ParserBenchmark: Sendable {
     public struct Side: Sendable {
         public var seconds: Double
         public var stanzas: Int
-        /// Highest heap growth seen while parsing, over the heap before it started.
+        /// Highest growth of resident memory seen while parsing, over what it was before.
         public var peakHeapBytes: Int
         /// The same, for the first and second halves of the stream, to show memory does not grow with length.
         public var peakHeapFirstHalf: Int

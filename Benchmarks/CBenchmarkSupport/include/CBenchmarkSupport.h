@@ -16,8 +16,7 @@ typedef struct {
 /// Returns 0 on success, else expat's error code.
 int CExpatBaseline_parse(const char *data, size_t length, size_t chunk, CExpatBaselineCounts *counts);
 
-/// Bytes currently allocated from the C heap (glibc mallinfo2), which Swift's allocator uses too;
-/// 0 where mallinfo2 is not available.
-size_t CBenchmarkSupport_heapBytes(void);
+/// The process's resident set size in bytes (from /proc/self/statm); 0 where it cannot be read.
+size_t CBenchmarkSupport_residentBytes(void);
 
 #endif
