@@ -130,6 +130,9 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
             case .tlsEstablished(let info):
                 tls = info
                 logger.debug("TLS established", metadata: ["xmpp.tls.version": "\(info.versionString)", "xmpp.tls.cipher": "\(info.cipherSuite)"])
+            case .malformedInput(let error):
+                try? await connection.send(.element(StreamError(error).element))  // RFC 6120 §4.9.1.2
+                throw XMPPClientError(.malformedInput(error))
             case .event(.element(let element)) where element.name == "error" && element.namespace == XMPPNamespace.streams:
                 throw XMPPClientError(.stream(StreamError(element: element)))
             case .event(let event):
@@ -170,6 +173,7 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
             guard let frame = try await inbound.next() else { throw XMPPClientError(.closed) }
             switch frame {
             case .tlsEstablished(let info): tls = info
+            case .malformedInput(let error): throw XMPPClientError(.malformedInput(error))
             case .event: throw XMPPClientError(.protocolViolation("the server sent XML before the TLS handshake finished"))
             }
         }

@@ -313,10 +313,8 @@ public struct SCRAMMechanism: SASLMechanism, CustomStringConvertible, CustomDebu
     /// `error` to throw.
     private mutating func failed(_ error: SASLError) -> SASLError {
         state = .failed
-        if preparedPassword != nil {
-            preparedPassword!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-            preparedPassword = nil
-        }
+        preparedPassword?.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        preparedPassword = nil
         return error
     }
 

@@ -188,7 +188,16 @@ public actor XMPPClient {
                 pending = nil
                 var iterator = negotiator.inbound
                 while let frame = try await iterator.next() {
-                    if case .event(let event) = frame { await receive(event) }
+                    switch frame {
+                    case .event(let event):
+                        await receive(event)
+                    case .malformedInput(let error):
+                        // RFC 6120 §4.9.1.2: say why before closing.
+                        await writeRaw(StreamError(error).element)
+                        throw XMPPClientError(.malformedInput(error))
+                    case .tlsEstablished:
+                        break
+                    }
                 }
             }
         } catch let error as XMPPClientError {

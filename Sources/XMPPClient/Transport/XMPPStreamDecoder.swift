@@ -15,18 +15,23 @@ public final class XMPPStreamDecoder: ChannelInboundHandler, RemovableChannelHan
     public typealias InboundOut = XMPPInboundFrame
 
     private let parser: XMLStreamParser
+    private var failed = false
 
     public init(limits: XMLParserLimits = XMLParserLimits()) {
         parser = XMLStreamParser(limits: limits)
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
         let buffer = unwrapInboundIn(data)
         let events: [XMLStreamEvent]
         do {
             events = try buffer.withUnsafeReadableBytes { bytes throws(XMLStreamError) in try parser.feed(bytes) }
         } catch {
-            context.fireErrorCaught(error)
+            // In band, after everything parsed before it: an out-of-band errorCaught can lose the race
+            // with the channel closing, and the session would see a clean end instead.
+            failed = true
+            context.fireChannelRead(wrapInboundOut(.malformedInput(error)))
             return
         }
         for event in events {

@@ -14,7 +14,9 @@ import XMPPCore
     }
 
     @Test func twoHundredSessionsFiftyMessagesEach() async throws {
-        try await run(sessions: Int(ProcessInfo.processInfo.environment["XMPPKIT_LOAD_SESSIONS"] ?? "200") ?? 200)
+        try await ExclusiveLoad.shared.run {
+            try await run(sessions: Int(ProcessInfo.processInfo.environment["XMPPKIT_LOAD_SESSIONS"] ?? "200") ?? 200)
+        }
     }
 
     func run(sessions: Int) async throws {

@@ -34,6 +34,10 @@ import XMPPXML
     /// 20 forced drops in the middle of a 1,000-message exchange: every message arrives exactly once.
     @Test(arguments: ["prosody", "ejabberd"])
     func everyMessageArrivesExactlyOnceAcrossTwentyDrops(serverName: String) async throws {
+        try await ExclusiveLoad.shared.run { try await exchange(serverName: serverName) }
+    }
+
+    private func exchange(serverName: String) async throws {
         let server = try Servers.server(serverName)
         let sender = XMPPClient(configuration: try Servers.configuration(server, tlsMax: .v1_2))
         let receiver = XMPPClient(configuration: try Servers.configuration(server, jid: server.user2JID, password: server.password2, tlsMax: .v1_2))

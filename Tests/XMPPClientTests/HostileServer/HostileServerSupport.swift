@@ -128,7 +128,9 @@ enum Hostile {
             }
             let parser = XMLStreamParser()
             let events = (try? parser.feed(clear)) ?? []
-            for case .element(let element) in events where !(element.name == "starttls" && element.namespace == XMPPNamespace.tls) {
+            // <starttls/>, and a stream error telling the server why we leave (RFC 6120 §4.9.1.2), carry no secret.
+            for case .element(let element) in events where !(element.name == "starttls" && element.namespace == XMPPNamespace.tls)
+                && !(element.name == "error" && element.namespace == XMPPNamespace.streams) {
                 Issue.record("<\(element.name) xmlns='\(element.namespace)'/> was sent before TLS", sourceLocation: sourceLocation)
             }
         }

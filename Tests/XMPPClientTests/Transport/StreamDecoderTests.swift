@@ -42,10 +42,19 @@ import XMPPXML
         }
     }
 
-    @Test func malformedInputIsATypedError() throws {
+    @Test func malformedInputArrivesInBandAfterWhatCameBefore() throws {
         let channel = EmbeddedChannel(handler: XMPPStreamDecoder())
-        #expect(throws: XMLStreamError.self) { try channel.writeInbound(ByteBuffer(string: Self.header + "<!-- nope -->")) }
-        _ = try? channel.finish()
+        try channel.writeInbound(ByteBuffer(string: Self.header + "<presence/>"))
+        try channel.writeInbound(ByteBuffer(string: "<!-- nope -->"))
+        try channel.writeInbound(ByteBuffer(string: "<presence/>"))  // ignored: the stream is over
+        let frames = try Self.frames(channel)
+        #expect(frames.count == 3)
+        guard case .malformedInput(let error)? = frames.last else {
+            Issue.record("expected the error as the last frame, got \(frames)")
+            return
+        }
+        #expect(error.condition == .restrictedXML)
+        #expect(try channel.finish().isClean)
     }
 
     @Test func aTLSHandshakeEventBecomesAFrame() throws {
