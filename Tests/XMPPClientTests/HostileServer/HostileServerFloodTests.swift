@@ -13,13 +13,13 @@ import XMPPXML
 ///
 /// Serialized: each test measures the whole process's memory.
 @Suite(.serialized) struct HostileServerFloodTests {
-    static let connectTimeout: Duration = .seconds(2)
+    static let connectTimeout: Duration = .seconds(5)  // roomy: CI runs this beside the whole suite on 2 cores
     static let memoryBound = 64 << 20
 
     static let message = "<message from='romeo@xmpp.test/orchard' to='juliet-hostile@xmpp.test/test' type='chat' id='m'><body>Wherefore art thou?</body></message>"
 
     static func start(behavior: @escaping @Sendable (TestXMPPServer.Request) -> TestXMPPServer.Action,
-                      connectTimeout: Duration = connectTimeout, requestTimeout: Duration = .seconds(2)) async throws -> (TestXMPPServer, XMPPClient) {
+                      connectTimeout: Duration = connectTimeout, requestTimeout: Duration = .seconds(5)) async throws -> (TestXMPPServer, XMPPClient) {
         let pki = try TLSTestPKI.get()
         var configuration = TestXMPPServer.Configuration(pki: pki)
         configuration.behavior = behavior
