@@ -7,10 +7,10 @@ public struct ParserBenchmark: Sendable {
         public var seconds: Double
         public var stanzas: Int
         /// Highest growth of resident memory seen while parsing, over what it was before.
-        public var peakHeapBytes: Int
+        public var peakResidentBytes: Int
         /// The same, for the first and second halves of the stream, to show memory does not grow with length.
-        public var peakHeapFirstHalf: Int
-        public var peakHeapSecondHalf: Int
+        public var peakResidentFirstHalf: Int
+        public var peakResidentSecondHalf: Int
     }
 
     public struct Result: Sendable {
@@ -63,7 +63,7 @@ public struct ParserBenchmark: Sendable {
 
     private func runExpat(_ input: [UInt8]) throws -> Side {
         var counts = CExpatBaselineCounts()
-        let heapBefore = HeapProbe.allocatedBytes()
+        let residentBefore = MemoryProbe.residentBytes()
         let clock = ContinuousClock()
         var status: Int32 = 0
         let elapsed = clock.measure {
@@ -72,13 +72,13 @@ public struct ParserBenchmark: Sendable {
             }
         }
         guard status == 0 else { throw Failure.expat(status) }
-        let heap = max(0, HeapProbe.allocatedBytes() - heapBefore)
-        return Side(seconds: elapsed.seconds, stanzas: Int(counts.stanzas), peakHeapBytes: heap,
-                    peakHeapFirstHalf: heap, peakHeapSecondHalf: heap)
+        let growth = max(0, MemoryProbe.residentBytes() - residentBefore)
+        return Side(seconds: elapsed.seconds, stanzas: Int(counts.stanzas), peakResidentBytes: growth,
+                    peakResidentFirstHalf: growth, peakResidentSecondHalf: growth)
     }
 
     private func runXMPPXML(_ input: [UInt8]) throws -> Side {
-        let heapBefore = HeapProbe.allocatedBytes()
+        let residentBefore = MemoryProbe.residentBytes()
         var peaks = (first: 0, second: 0)
         var stanzas = 0
         var failure: XMLStreamError?
@@ -97,8 +97,8 @@ public struct ParserBenchmark: Sendable {
                         // Sampled while this chunk's elements are still alive, every 64 chunks so the
                         // probe's own cost stays out of the figure.
                         if (offset / chunkSize) % 64 == 0 {
-                            let heap = HeapProbe.allocatedBytes() - heapBefore
-                            if offset < all.count / 2 { peaks.first = max(peaks.first, heap) } else { peaks.second = max(peaks.second, heap) }
+                            let growth = MemoryProbe.residentBytes() - residentBefore
+                            if offset < all.count / 2 { peaks.first = max(peaks.first, growth) } else { peaks.second = max(peaks.second, growth) }
                         }
                     } catch {
                         failure = error
@@ -109,8 +109,8 @@ public struct ParserBenchmark: Sendable {
             }
         }
         if let failure { throw Failure.parser(failure) }
-        return Side(seconds: elapsed.seconds, stanzas: stanzas, peakHeapBytes: max(peaks.first, peaks.second),
-                    peakHeapFirstHalf: peaks.first, peakHeapSecondHalf: peaks.second)
+        return Side(seconds: elapsed.seconds, stanzas: stanzas, peakResidentBytes: max(peaks.first, peaks.second),
+                    peakResidentFirstHalf: peaks.first, peakResidentSecondHalf: peaks.second)
     }
 }
 

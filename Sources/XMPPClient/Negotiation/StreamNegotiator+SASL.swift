@@ -17,7 +17,7 @@ extension StreamNegotiator {
         switch tlsSession?.version {
         case .some(.v1_3): transport = .tls13
         case .some(.v1_2): transport = .tls12
-        case .none: transport = isEncryptedWebSocket ? .tls13 : .unencrypted
+        case .none: transport = isWebSocketTLS ? .tls13 : .unencrypted
         }
         let selection: SASLSelection
         let mechanism: any SASLMechanism
@@ -38,11 +38,6 @@ extension StreamNegotiator {
         try await exchange(&running, name: selection.mechanism)
         return SASLOutcome(mechanism: selection.mechanism, channelBinding: selection.channelBindingType,
                            credentials: (running as? SCRAMMechanism)?.derivedCredentials, pin: selection.updatedPin)
-    }
-
-    private var isEncryptedWebSocket: Bool {
-        if case .webSocket(let url) = configuration.transport { return url.lowercased().hasPrefix("wss://") }
-        return false
     }
 
     /// `<auth/>`, then `<challenge/>`/`<response/>` until `<success/>` or `<failure/>` (RFC 6120 §6.4.2–§6.4.6).

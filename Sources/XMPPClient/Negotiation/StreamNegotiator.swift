@@ -79,13 +79,13 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
     }
 
     /// XEP-0138 is for TCP; WebSocket has its own compression (RFC 7692), not used here.
-    private var isWebSocket: Bool {
+    var isWebSocket: Bool {
         if case .webSocket = configuration.transport { return true }
         return false
     }
 
     /// A `wss://` WebSocket is encrypted below XMPP; RFC 7395 §3.9 leaves STARTTLS out.
-    private var isWebSocketTLS: Bool {
+    var isWebSocketTLS: Bool {
         if case .webSocket(let url) = configuration.transport { return url.lowercased().hasPrefix("wss://") }
         return false
     }
@@ -101,7 +101,7 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
             .lang("en"),
         ].filter { !(tls == nil && $0.name == "from") })  // §4.7.1: no 'from' before the stream is protected
         if logger.logLevel <= .trace { logger.trace("send", metadata: ["xmpp.stanza": "\(StanzaLog.describe(header))"]) }
-        try await connection.send(.streamHeader(header))
+        try await sendExplainingFailure(.streamHeader(header))
         while true {
             switch try await next() {
             case .streamOpened(let serverHeader):
@@ -143,9 +143,31 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
     }
 
     /// Sends an element, logging it at trace with secrets redacted.
-    func send(_ element: XMLElement) async throws {
+    mutating func send(_ element: XMLElement) async throws {
         if logger.logLevel <= .trace { logger.trace("send", metadata: ["xmpp.stanza": "\(StanzaLog.redacted(element))"]) }
-        try await connection.send(.element(element))
+        try await sendExplainingFailure(.element(element))
+    }
+
+    /// Sends a frame; when the write fails because the connection already died (a TLS handshake
+    /// refusing the certificate closes it at once), reports why it died — the inbound side holds that
+    /// error — rather than the write's "I/O on closed channel".
+    private mutating func sendExplainingFailure(_ frame: XMPPOutboundFrame) async throws {
+        do {
+            try await connection.send(frame)
+        } catch let writeError {
+            do {
+                while let frame = try await inbound.next() {
+                    if case .malformedInput(let error) = frame { throw XMPPClientError(.malformedInput(error)) }
+                }
+            } catch let error as XMPPClientError {
+                throw error
+            } catch let error as TLSError {
+                throw XMPPClientError(.tls(error))
+            } catch let error as XMLStreamError {
+                throw XMPPClientError(.malformedInput(error))
+            }
+            throw writeError
+        }
     }
 
     /// The next top-level element, which must be in `namespace`.

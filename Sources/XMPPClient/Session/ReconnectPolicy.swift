@@ -20,8 +20,8 @@ public struct ReconnectPolicy: Sendable, Hashable {
 
     /// The wait before attempt `attempt` (1 for the first retry).
     public func delay(forAttempt attempt: Int, random: Double = Double.random(in: 0...1)) -> Duration {
-        let base = Double(initialDelay.components.seconds) + Double(initialDelay.components.attoseconds) / 1e18
-        let cap = Double(maximumDelay.components.seconds) + Double(maximumDelay.components.attoseconds) / 1e18
+        let base = initialDelay.inSeconds
+        let cap = maximumDelay.inSeconds
         let grown = min(cap, base * pow(multiplier, Double(max(0, attempt - 1))))
         let jittered = grown * (1 - jitter * random)
         return .nanoseconds(Int64(jittered * 1e9))

@@ -286,7 +286,7 @@ public actor XMPPClient {
                 throw XMPPClientError(.protocolViolation("\(error)"))
             }
             streamManagement = resumed
-            for stanza in resend { await writeCounted(stanza) }
+            for stanza in resend { await write(stanza) }
         case .unavailable:
             streamManagement = nil
             failPendingRequests()
@@ -452,11 +452,6 @@ public actor XMPPClient {
     /// Writes a stanza, counting it for stream management and asking for an ack soon after.
     @discardableResult
     private func write(_ element: XMLElement) async -> Bool {
-        await writeCounted(element)
-    }
-
-    @discardableResult
-    private func writeCounted(_ element: XMLElement) async -> Bool {
         guard await writeRaw(element) else { return false }
         if streamManagement != nil {
             streamManagement?.sent(element)

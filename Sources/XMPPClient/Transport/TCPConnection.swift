@@ -16,7 +16,7 @@ struct TCPConnection: XMPPConnection {
                      connectTimeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AsyncChannel {
         do {
             return try await ClientBootstrap(group: group)
-                .connectTimeout(.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000))
+                .connectTimeout(connectTimeout.timeAmount)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {

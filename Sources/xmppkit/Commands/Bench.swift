@@ -44,8 +44,8 @@ extension XMPPKitCommand.Bench {
                 let stanzaRate = Double(side.stanzas) / side.seconds
                 let label = name + String(repeating: " ", count: max(0, 10 - name.count))
                 print("\(label) \(format(rate)) MB/s  \(Int(stanzaRate)) stanzas/s  "
-                      + "peak resident +\(side.peakHeapBytes / 1024) KB "
-                      + "(first half +\(side.peakHeapFirstHalf / 1024) KB, second half +\(side.peakHeapSecondHalf / 1024) KB)")
+                      + "peak resident +\(side.peakResidentBytes / 1024) KB "
+                      + "(first half +\(side.peakResidentFirstHalf / 1024) KB, second half +\(side.peakResidentSecondHalf / 1024) KB)")
             }
             print("parser/expat ratio: \(format(result.ratio))")
         }

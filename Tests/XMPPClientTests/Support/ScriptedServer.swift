@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 @testable import XMPPClient
 import XMPPCore
 import XMPPXML
@@ -158,5 +159,3 @@ final class ScriptedServer: XMPPConnection, Sendable {
         return key(a) == key(b)
     }
 }
-
-import TestSupport

@@ -270,7 +270,7 @@ final class TestXMPPServer: Sendable {
 
     /// A client configuration for this server: the account, 127.0.0.1 and the port, trusting the
     /// test CA for `xmpp.test`, no reconnecting, and the given timeouts.
-    func clientConfiguration(pki: TLSTestPKI, connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(2),
+    func clientConfiguration(pki: TLSTestPKI, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(5),
                              tlsMaximumVersion: TLSVersion? = nil) throws -> XMPPClientConfiguration {
         var tls = TLSConfiguration(trust: .certificateAuthorities(file: pki.caFile), serverName: configuration.domain)
         tls.maximumVersion = tlsMaximumVersion

@@ -45,8 +45,7 @@ struct WebSocketConnection: XMPPConnection {
         do { target = try WebSocketURL(url) } catch {
             throw XMPPClientError(.connectionFailed(error.description))
         }
-        let timeout = TimeAmount.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
-                                             + connectTimeout.components.attoseconds / 1_000_000_000)
+        let timeout = connectTimeout.timeAmount
         do {
             let upgraded = try await ClientBootstrap(group: group)
                 .connectTimeout(timeout)

@@ -4,8 +4,8 @@ import CBenchmarkSupport
 ///
 /// Not `mallinfo2`: glibc reports only the main arena there, and the benchmarks allocate on the
 /// cooperative pool's threads, whose arenas it leaves out.
-public enum HeapProbe {
-    public static func allocatedBytes() -> Int {
+public enum MemoryProbe {
+    public static func residentBytes() -> Int {
         Int(CBenchmarkSupport_residentBytes())
     }
 }
