@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
         .library(name: "XMPPCrypto", targets: ["XMPPCrypto"]),
         .library(name: "XMPPClient", targets: ["XMPPClient"]),
+        .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
         .executable(name: "xmppkit", targets: ["xmppkit"]),
     ],
     dependencies: [
@@ -35,9 +36,22 @@ let package = Package(
             dependencies: [
                 "XMPPCore", "XMPPCrypto", "COpenSSL", "CZlib", "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // One folder per XEP, each a module registered into a client that knows nothing about it.
+        .target(
+            name: "XMPPExtensions",
+            dependencies: [
+                "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -59,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "xmppkit",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPClient", "XMPPBenchmarks",
+                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPClient", "XMPPExtensions", "XMPPBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,9 +95,19 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "XMPPExtensionsTests",
+            dependencies: [
+                "XMPPExtensions", "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPClient", "XMPPCrypto", "TestSupport",
+                "XMPPXML", "XMPPCore", "XMPPClient", "XMPPCrypto", "XMPPExtensions", "TestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

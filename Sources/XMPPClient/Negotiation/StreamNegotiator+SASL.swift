@@ -46,7 +46,7 @@ extension StreamNegotiator {
             let initial = try mechanism.initialResponse()
             var auth = XMLElement("auth", namespace: XMPPNamespace.sasl, attributes: ["mechanism": name.rawValue])
             // §6.4.2: an empty initial response is sent as "=", none at all as no text.
-            if let initial { auth.append(text: initial.isEmpty ? "=" : SASLBase64.encode(initial)) }
+            if let initial { auth.append(text: initial.isEmpty ? "=" : Base64.encode(initial)) }
             try await send(auth)
             while true {
                 let element = try await nextElement(in: XMPPNamespace.sasl, during: "SASL")
@@ -54,7 +54,7 @@ extension StreamNegotiator {
                 case "challenge":
                     let challenge = try Self.decodePayload(element)
                     let response = try mechanism.respond(to: challenge)
-                    try await send(XMLElement("response", namespace: XMPPNamespace.sasl, text: SASLBase64.encode(response)))
+                    try await send(XMLElement("response", namespace: XMPPNamespace.sasl, text: Base64.encode(response)))
                 case "success":
                     let text = element.text.trimmingWhitespaceAndNewlines
                     try mechanism.verifySuccess(text.isEmpty ? nil : try Self.decodePayload(element))
@@ -79,7 +79,7 @@ extension StreamNegotiator {
     private static func decodePayload(_ element: XMLElement) throws(SASLError) -> [UInt8] {
         let text = element.text.trimmingWhitespaceAndNewlines
         if text.isEmpty || text == "=" { return [] }
-        guard let bytes = SASLBase64.decode(text) else {
+        guard let bytes = Base64.decode(text) else {
             throw SASLError.malformedChallenge("the server's <\(element.name)/> is not base64 (RFC 6120 §6.4.2)")
         }
         return bytes

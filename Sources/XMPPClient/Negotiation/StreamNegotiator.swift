@@ -47,6 +47,11 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
                     throw XMPPClientError(.tlsRequired)
                 }
             }
+            if case .unauthenticated = configuration.credential {
+                // XEP-0077 §3: register on the stream as it is after TLS; nothing is bound.
+                return NegotiatedSession(boundJID: try serverDomainJID(), streamID: streamID, mechanism: nil, channelBinding: nil,
+                                         tls: tls, compression: nil, features: features, scramCredentials: nil, saslPin: nil)
+            }
             if authentication == nil {
                 authentication = try await authenticate(features: features)
                 features = try await openStream()
@@ -242,6 +247,12 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
             throw XMPPClientError(.protocolViolation("the server bound \(jid), which is not our account \(configuration.jid.bare)"))
         }
         return jid
+    }
+
+    private func serverDomainJID() throws -> JID {
+        do { return try JID(domainpart: configuration.jid.domainpart) } catch {
+            throw XMPPClientError(.protocolViolation("\(error)"))
+        }
     }
 
     private var isAnonymous: Bool {

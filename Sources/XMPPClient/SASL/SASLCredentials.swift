@@ -10,12 +10,16 @@ public enum SASLCredentials: Sendable, Hashable, CustomStringConvertible, Custom
     case scram(SCRAMCredentials)
     /// An anonymous login (RFC 4505): only ANONYMOUS is used.
     case anonymous
+    /// No login at all: after TLS the stream stays unauthenticated, for in-band registration
+    /// (XEP-0077 §3) and nothing else; no resource is bound.
+    case unauthenticated
 
     public var description: String {
         switch self {
         case .password: "password(<redacted>)"
         case .scram(let credentials): "scram(\(credentials))"
         case .anonymous: "anonymous"
+        case .unauthenticated: "unauthenticated"
         }
     }
 

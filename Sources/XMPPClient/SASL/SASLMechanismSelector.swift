@@ -99,6 +99,8 @@ public enum SASLMechanismSelector {
                 switch credentials {
                 case .anonymous:
                     return .policyViolation("an anonymous login uses ANONYMOUS only")
+                case .unauthenticated:
+                    return .policyViolation("an unauthenticated stream uses no mechanism")
                 case .scram(let cached) where cached.hash != hash:
                     return .credentialsOutdated
                 default:

@@ -1,3 +1,4 @@
+import XMPPCore
 import XMPPCrypto
 
 /// What a SCRAM client may cache to log in again without the password (RFC 5802 §5.1: "a client
@@ -89,7 +90,7 @@ public struct SCRAMCredentials: Sendable, Hashable, Codable, CustomStringConvert
             throw DecodingError.dataCorruptedError(forKey: .hash, in: container, debugDescription: "unknown SCRAM hash \"\(hashName)\"")
         }
         func bytes(_ key: CodingKeys) throws -> [UInt8] {
-            guard let decoded = SASLBase64.decode(try container.decode(String.self, forKey: key)) else {
+            guard let decoded = Base64.decode(try container.decode(String.self, forKey: key)) else {
                 throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(key.stringValue) is not base64")
             }
             return decoded
@@ -106,9 +107,9 @@ public struct SCRAMCredentials: Sendable, Hashable, Codable, CustomStringConvert
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(hash.rawValue, forKey: .hash)
-        try container.encode(SASLBase64.encode(salt), forKey: .salt)
+        try container.encode(Base64.encode(salt), forKey: .salt)
         try container.encode(iterations, forKey: .iterations)
-        try container.encode(SASLBase64.encode(clientKey), forKey: .clientKey)
-        try container.encode(SASLBase64.encode(serverKey), forKey: .serverKey)
+        try container.encode(Base64.encode(clientKey), forKey: .clientKey)
+        try container.encode(Base64.encode(serverKey), forKey: .serverKey)
     }
 }

@@ -1,3 +1,4 @@
+import XMPPCore
 import XMPPCrypto
 
 /// The client side of SCRAM (RFC 5802) over SHA-1, SHA-256 (RFC 7677) or SHA-512, with or
@@ -141,7 +142,7 @@ public struct SCRAMMechanism: SASLMechanism, CustomStringConvertible, CustomDebu
             self.clientNonce = clientNonce
         } else {
             do {
-                self.clientNonce = SASLBase64.encode(try SecureRandom.bytes(count: 24))
+                self.clientNonce = Base64.encode(try SecureRandom.bytes(count: 24))
             } catch {
                 throw .cryptoFailure(String(describing: error))
             }
@@ -244,7 +245,7 @@ public struct SCRAMMechanism: SASLMechanism, CustomStringConvertible, CustomDebu
         guard nonce.count > clientNonce.count, nonce.hasPrefix(clientNonce) else {
             throw .nonceMismatch
         }
-        guard let salt = SASLBase64.decode(attributes[1].value) else {
+        guard let salt = Base64.decode(attributes[1].value) else {
             throw .malformedChallenge("the salt (s=) is not base64")
         }
         guard !salt.isEmpty else {
@@ -272,7 +273,7 @@ public struct SCRAMMechanism: SASLMechanism, CustomStringConvertible, CustomDebu
         }
 
         // RFC 5802 §3: AuthMessage, ClientProof and the ServerSignature to expect.
-        let withoutProof = "c=\(SASLBase64.encode(channelBinding.bindingInput)),r=\(nonce)"
+        let withoutProof = "c=\(Base64.encode(channelBinding.bindingInput)),r=\(nonce)"
         let authMessage = Array("\(clientFirstBare),\(message.text),\(withoutProof)".utf8)
         let proof: [UInt8]
         let serverSignature: [UInt8]
@@ -285,7 +286,7 @@ public struct SCRAMMechanism: SASLMechanism, CustomStringConvertible, CustomDebu
             throw .cryptoFailure(String(describing: error))
         }
         state = .awaitingServerFinal(serverSignature: serverSignature, credentials: credentials)
-        return Array("\(withoutProof),p=\(SASLBase64.encode(proof))".utf8)
+        return Array("\(withoutProof),p=\(Base64.encode(proof))".utf8)
     }
 
     /// Checks a server-final-message (RFC 5802 §7: `server-error / verifier`, then extensions).
@@ -298,7 +299,7 @@ public struct SCRAMMechanism: SASLMechanism, CustomStringConvertible, CustomDebu
         case "e":
             throw .scramServerError(String(first.value))
         case "v":
-            guard let signature = SASLBase64.decode(first.value) else {
+            guard let signature = Base64.decode(first.value) else {
                 throw .malformedChallenge("the server signature (v=) is not base64")
             }
             guard ConstantTime.equals(signature, expected) else {

@@ -13,7 +13,9 @@ import XMPPXML
 /// for await stanza in client.stanzas { … }
 /// ```
 ///
-/// Requests (IQ get/set) that nothing handles are answered `service-unavailable` (RFC 6120 §8.4).
+/// Extensions are ``XMPPModule``s registered into the client (`client.register(RosterModule())`); it
+/// routes their payloads to them and answers requests that no module takes `service-unavailable`
+/// (RFC 6120 §8.4).
 public actor XMPPClient {
     public nonisolated let configuration: XMPPClientConfiguration
     /// Every message, presence and unhandled-by-the-session IQ received, for the client's lifetime.
@@ -33,7 +35,9 @@ public actor XMPPClient {
     private var connection: (any XMPPConnection)?
     private var pending: [String: PendingRequest] = [:]
     private var runTask: Task<Void, Never>?
-    private var requestHandler: (@Sendable (IQ) async -> IQ?)?
+    private var modules = ModuleDispatcher()
+    /// Modules heard `sessionStarted` and not yet `sessionEnded`.
+    private var moduleSessionActive = false
     private var serverClosed = false
     /// Set by ``disconnect()``: the run loop must not reconnect.
     private var closingOnPurpose = false
@@ -53,11 +57,13 @@ public actor XMPPClient {
     }
 
     deinit {
+        modules.finish()
         stanzaContinuation.finish()
         for continuation in stateContinuations.values { continuation.finish() }
     }
 
-    private var logger: Logger { configuration.logger }
+    /// The configuration's logger, which modules log to as well.
+    public nonisolated var logger: Logger { configuration.logger }
 
     /// A sequence of state changes, starting with the current state.
     public func stateUpdates() -> AsyncStream<ConnectionState> {
@@ -74,11 +80,24 @@ public actor XMPPClient {
         stateContinuations[key] = nil
     }
 
-    /// Answers IQ get/set requests; returning nil means "not mine" (then `service-unavailable`).
-    /// Extension modules install their routing here.
-    public func setRequestHandler(_ handler: (@Sendable (IQ) async -> IQ?)?) {
-        requestHandler = handler
+    // MARK: - Modules
+
+    /// Registers an extension module. A type already registered keeps its first instance, which is
+    /// returned. Registered mid-session, the module hears `sessionStarted(resumed: false)` at once.
+    @discardableResult
+    public func register<M: XMPPModule>(_ module: M) async -> M {
+        if let existing = modules.module(M.self) { return existing }
+        await module.attach(ModuleContext(host: self))
+        return modules.register(module, replyingThrough: self, sessionActive: state == .connected).module
     }
+
+    /// The registered module of this type, if any.
+    public func module<M: XMPPModule>(_ type: M.Type) -> M? {
+        modules.module(type)
+    }
+
+    /// Every feature the registered modules advertise, sorted (XEP-0030 §3.1).
+    public var advertisedFeatures: [String] { modules.features }
 
     // MARK: - Connecting
 
@@ -292,7 +311,9 @@ public actor XMPPClient {
             failPendingRequests()
         }
         state = .connected
-        logger.info("connected", metadata: ["xmpp.jid": "\(session.boundJID)", "xmpp.sasl.mechanism": "\(session.mechanism)",
+        moduleSessionActive = true
+        modules.sessionStarted(resumed: session.isResumed)
+        logger.info("connected", metadata: ["xmpp.jid": "\(session.boundJID)", "xmpp.sasl.mechanism": "\(session.mechanism?.rawValue ?? "none")",
                                             "xmpp.sm": "\(session.isResumed ? "resumed" : streamManagement == nil ? "off" : "enabled")"])
     }
 
@@ -307,11 +328,15 @@ public actor XMPPClient {
         if let error { logger.debug("connection ended", metadata: ["xmpp.error": "\(error)"]) }
         if let reconnectAttempt {
             // Requests may still be answered after resumption; without it they never will.
-            if streamManagement?.resumptionID == nil { failPendingRequests() }
+            if streamManagement?.resumptionID == nil {
+                failPendingRequests()
+                endModuleSession()
+            }
             state = .reconnecting(attempt: reconnectAttempt)
             return
         }
         failPendingRequests()
+        endModuleSession()
         streamManagement = nil
         if closingOnPurpose {
             state = .disconnected
@@ -322,6 +347,12 @@ public actor XMPPClient {
         } else {
             state = .disconnected
         }
+    }
+
+    private func endModuleSession() {
+        guard moduleSessionActive else { return }
+        moduleSessionActive = false
+        modules.sessionEnded()
     }
 
     /// Drops the transport without closing the stream, as a network failure would. For tests of
@@ -355,10 +386,16 @@ public actor XMPPClient {
             await routeIQ(element)
         case ("message", XMPPNamespace.client):
             streamManagement?.handledInbound()
-            if let message = try? Message(element: element) { stanzaContinuation.yield(.message(message)) }
+            if let message = try? Message(element: element) {
+                modules.dispatch(message: message)
+                stanzaContinuation.yield(.message(message))
+            }
         case ("presence", XMPPNamespace.client):
             streamManagement?.handledInbound()
-            if let presence = try? Presence(element: element) { stanzaContinuation.yield(.presence(presence)) }
+            if let presence = try? Presence(element: element) {
+                modules.dispatch(presence: presence)
+                stanzaContinuation.yield(.presence(presence))
+            }
         case ("r", XMPPNamespace.streamManagement):
             if let handled = streamManagement?.inboundCount { await writeRaw(StreamManagementElement.answer(handled)) }
         case ("a", XMPPNamespace.streamManagement):
@@ -391,8 +428,8 @@ public actor XMPPClient {
             return
         }
         if iq.kind.isRequest {
-            let reply = await requestHandler?(iq) ?? iq.makeError(StanzaError(.serviceUnavailable))
-            await write(reply.element)
+            // The module answers from its own mailbox, so the read loop never waits on it.
+            if !modules.dispatch(request: iq) { await write(iq.makeError(StanzaError(.serviceUnavailable)).element) }
             stanzaContinuation.yield(.iq(iq))
             return
         }
@@ -407,10 +444,13 @@ public actor XMPPClient {
 
     // MARK: - Sending
 
-    /// Sends a message or presence (or an IQ response) without waiting.
+    /// Sends a message or presence (or an IQ response) without waiting. Registered modules add their
+    /// payloads to an outbound presence first (entity caps, avatar hash).
     public func send(_ stanza: some Stanza) async throws {
         guard state == .connected else { throw XMPPClientError(.notConnected) }
-        guard await write(stanza.element) else { throw XMPPClientError(.closed) }
+        var element = stanza.element
+        if let presence = stanza as? Presence { element = await modules.decorate(presence).element }
+        guard await write(element) else { throw XMPPClientError(.closed) }
     }
 
     /// Sends an IQ request and waits for its result (RFC 6120 §8.2.3).
@@ -500,6 +540,13 @@ public actor XMPPClient {
         }
     }
 
+    /// The full JID bound for this session, nil while not connected.
+    public var boundJID: JID? { state == .connected ? session?.boundJID : nil }
+    /// The stream features offered after authentication (RFC 6120 §4.3), nil while not connected.
+    public var streamFeatures: StreamFeatures? { state == .connected ? session?.features : nil }
+
     /// Stanzas sent but not yet acknowledged by the server (XEP-0198), e.g. to show as pending.
     public var unacknowledgedStanzas: [XMLElement] { streamManagement?.unacknowledged ?? [] }
 }
+
+extension XMPPClient: ModuleHost {}

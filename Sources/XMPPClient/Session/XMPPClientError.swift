@@ -28,6 +28,8 @@ public struct XMPPClientError: Error, Sendable, CustomStringConvertible {
         case notConnected
         /// The server does not offer what was asked for.
         case featureNotOffered(String)
+        /// A module was used before it was registered with a client, or after the client went away.
+        case notRegistered
     }
 
     public var kind: Kind
@@ -58,6 +60,7 @@ public struct XMPPClientError: Error, Sendable, CustomStringConvertible {
         case .closed: return "the stream closed"
         case .notConnected: return "not connected"
         case .featureNotOffered(let feature): return "the server does not offer \(feature)"
+        case .notRegistered: return "the module is not registered with a client"
         }
     }
 }

@@ -37,6 +37,11 @@ public struct Message: Stanza {
         element.append(payload)
     }
 
+    /// Removes every payload of this name and namespace (to replace one, e.g. an updated caps hash).
+    public mutating func removePayloads(_ name: String, namespace: String) {
+        element.removeChildren(name, namespace: namespace)
+    }
+
     private func localized(_ name: String) -> String? {
         let candidates = element.children(name, namespace: element.namespace)
         let preferred = candidates.first { $0.attribute("lang", namespace: XMLNamespace.xml) == nil } ?? candidates.first

@@ -47,4 +47,9 @@ public struct Presence: Stanza {
     public mutating func append(_ payload: XMLElement) {
         element.append(payload)
     }
+
+    /// Removes every payload of this name and namespace (to replace one, e.g. an updated caps hash).
+    public mutating func removePayloads(_ name: String, namespace: String) {
+        element.removeChildren(name, namespace: namespace)
+    }
 }

@@ -119,7 +119,7 @@ struct ConnectReport: Encodable {
 
     init(session: NegotiatedSession, transport: String) {
         boundJid = session.boundJID.description
-        saslMechanism = session.mechanism.rawValue
+        saslMechanism = session.mechanism?.rawValue ?? "none"
         channelBinding = session.channelBinding?.rawValue
         tlsVersion = session.tls?.versionString
         tlsCipher = session.tls?.cipherSuite

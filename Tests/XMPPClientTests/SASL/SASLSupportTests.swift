@@ -1,3 +1,4 @@
+import XMPPCore
 import Foundation
 import Testing
 @testable import XMPPClient
@@ -34,19 +35,19 @@ struct SASLSupportTests {
     @Test func base64RoundTrips() {
         for length in 0..<40 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-            let encoded = SASLBase64.encode(bytes)
+            let encoded = Base64.encode(bytes)
             #expect(encoded == Data(bytes).base64EncodedString())
-            #expect(SASLBase64.decode(encoded) == bytes)
+            #expect(Base64.decode(encoded) == bytes)
         }
     }
 
     @Test func base64IsStrict() {
         for invalid in ["QQ", "QQ=", "Q===", "QQ=A", "=QQA", "QR==", "QUI=QUI=", "QU I", "QUI\n", "QUJD-A==", "QUJD_A=="] {
-            #expect(SASLBase64.decode(invalid) == nil, "\(invalid)")
+            #expect(Base64.decode(invalid) == nil, "\(invalid)")
         }
-        #expect(SASLBase64.decode("") == [])
-        #expect(SASLBase64.decode("QQ==") == [0x41])
-        #expect(SASLBase64.decode("QUI=") == [0x41, 0x42])
+        #expect(Base64.decode("") == [])
+        #expect(Base64.decode("QQ==") == [0x41])
+        #expect(Base64.decode("QUI=") == [0x41, 0x42])
     }
 
     // MARK: - SCRAMCredentials

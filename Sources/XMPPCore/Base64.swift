@@ -1,12 +1,14 @@
-/// Base64 (RFC 4648 §4) for SCRAM attribute values (RFC 5802 §7: `s=`, `c=`, `p=`, `v=`).
+/// Base64 (RFC 4648 §4), as SASL (RFC 6120 §6.4.2, RFC 5802 §7) and payloads (vCard photos,
+/// XEP-0054; caps hashes, XEP-0115) carry it.
 ///
 /// Decoding is strict, as a security mechanism's parser should be: the standard alphabet only,
-/// padding required and only at the end, no whitespace, and the unused low bits of the last
-/// character zero (RFC 4648 §3.5), so each value has exactly one encoding.
-enum SASLBase64 {
+/// padding required and only at the end, and the unused low bits of the last character zero
+/// (RFC 4648 §3.5), so each value has exactly one encoding. Whitespace is refused unless the caller
+/// allows it (XML payloads often wrap long values into lines).
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var output = [UInt8]()
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
@@ -30,9 +32,11 @@ enum SASLBase64 {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The decoded bytes, or nil unless `text` is canonical base64.
-    static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
-        let input = Array(text.utf8)
+    /// The decoded bytes, or nil unless `text` is canonical base64 (after dropping whitespace, when
+    /// `ignoringWhitespace`).
+    public static func decode<S: StringProtocol>(_ text: S, ignoringWhitespace: Bool = false) -> [UInt8]? {
+        var input = Array(text.utf8)
+        if ignoringWhitespace { input.removeAll { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } }
         guard input.count % 4 == 0 else { return nil }
         var output = [UInt8]()
         output.reserveCapacity(input.count / 4 * 3)
