@@ -113,3 +113,11 @@ public actor EntityCapabilitiesModule: XMPPModule {
         broadcaster.yield(.verified(jid, info))
     }
 }
+
+extension EntityCapabilitiesModule: ServerFeatureDetecting {
+    /// Caps need disco#info on both ends; the server's part is answering and forwarding presence,
+    /// so support is the server's disco#info (XEP-0115 §6.3 server caps are optional).
+    public func isSupportedByServer() async throws -> Bool {
+        try await context.serverSupports(DiscoInfo.namespace)
+    }
+}

@@ -135,3 +135,10 @@ extension ModuleContext {
         try await discovery().serverSupports(feature)
     }
 }
+
+extension ServiceDiscoveryModule: ServerFeatureDetecting {
+    /// XEP-0030 §3.1: the server answers disco#info and lists the feature.
+    public func isSupportedByServer() async throws -> Bool {
+        try await serverSupports(DiscoInfo.namespace)
+    }
+}
