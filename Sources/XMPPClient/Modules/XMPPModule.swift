@@ -14,7 +14,10 @@ import XMPPXML
 /// try await blocking.block([try JID("spam@example.com")])
 /// ```
 ///
-/// Every requirement but ``features`` and ``routes`` has a default that does nothing.
+/// Every requirement but ``features`` and ``routes`` has a default that does nothing. Implement
+/// the others as `async` methods, as declared: a synchronous actor method satisfies the requirement
+/// too, but a direct call on the concrete type from async code would then pick the async no-op
+/// default (Swift prefers the async overload in an async context).
 public protocol XMPPModule: AnyObject, Sendable {
     /// The features this module adds to our disco#info answer (XEP-0030 §3.1), and so to our
     /// entity-capabilities hash (XEP-0115 §5.1).

@@ -41,7 +41,7 @@ public actor EntityCapabilitiesModule: XMPPModule {
         _ = try? await context.discovery()
     }
 
-    public func sessionStarted(resumed: Bool) {
+    public func sessionStarted(resumed: Bool) async {
         if !resumed { entities = [:] }
     }
 

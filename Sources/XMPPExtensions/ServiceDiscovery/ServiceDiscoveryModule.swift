@@ -25,11 +25,11 @@ public actor ServiceDiscoveryModule: XMPPModule {
         self.identities = identities
     }
 
-    public func attach(_ context: ModuleContext) {
+    public func attach(_ context: ModuleContext) async {
         self.context = context
     }
 
-    public func sessionStarted(resumed: Bool) {
+    public func sessionStarted(resumed: Bool) async {
         // A new session may be on a server that changed; a resumed one is the same.
         if !resumed { cache = [:] }
     }

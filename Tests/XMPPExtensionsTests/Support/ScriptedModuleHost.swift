@@ -46,12 +46,18 @@ actor ScriptedModuleHost: ModuleHost {
         return dispatcher.register(module, replyingThrough: self).module
     }
 
-    /// Registers and starts a session, as the client does after binding.
+    /// Registers a module into a session already started, as the client does mid-session: the
+    /// module hears `sessionStarted(resumed: false)` first.
     @discardableResult
-    func start<M: XMPPModule>(_ module: M, resumed: Bool = false) async -> M {
-        let module = await register(module)
+    func start<M: XMPPModule>(_ module: M) async -> M {
+        if let existing = dispatcher.module(M.self) { return existing }
+        await module.attach(ModuleContext(host: self))
+        return dispatcher.register(module, replyingThrough: self, sessionActive: true).module
+    }
+
+    /// Tells every registered module a session started, as the client does after binding or resuming.
+    func startSession(resumed: Bool) {
         dispatcher.sessionStarted(resumed: resumed)
-        return module
     }
 
     func send(_ request: IQ) async throws -> IQ {
