@@ -2,6 +2,7 @@ import Testing
 import XMPPClient
 import XMPPCore
 import XMPPExtensions
+import XMPPXML
 
 @Suite("Service discovery and entity caps against the real servers")
 struct ServiceDiscoveryIntegrationTests {
@@ -45,5 +46,25 @@ struct ServiceDiscoveryIntegrationTests {
         #expect(await secondCaps.capabilities(of: firstJID) == info)
         await first.disconnect()
         await second.disconnect()
+    }
+
+    @Test("Between two clients: disco#info answers from the registered modules; an unknown payload is service-unavailable (RFC 6120 §8.4)",
+          arguments: ["prosody", "ejabberd"])
+    func clientToClient(serverName: String) async throws {
+        let server = try Servers.server(serverName)
+        let account = try await TestAccounts.register(on: server)
+        let asker = try await TestAccounts.connect(account, on: server, modules: [ServiceDiscoveryModule()], resource: "asker")
+        let answerer = try await TestAccounts.connect(account, on: server, modules: [EntityCapabilitiesModule()], resource: "answerer")
+        let target = try #require(await answerer.boundJID)
+        let discovery = try #require(await asker.module(ServiceDiscoveryModule.self))
+        let info = try await discovery.info(for: target)
+        #expect(info.identities == [.pcClient])
+        #expect(info.features == [DiscoInfo.namespace, DiscoItem.namespace, CapabilitiesElement.namespace])
+        let error = await #expect(throws: StanzaError.self) {
+            _ = try await asker.send(IQ(.get, to: target, payload: XMLElement("query", namespace: "urn:xmppkit:test:nobody-handles-this")))
+        }
+        #expect(error?.condition == .serviceUnavailable)
+        await asker.disconnect()
+        await answerer.disconnect()
     }
 }
