@@ -185,7 +185,12 @@ class Peer(slixmpp.ClientXMPP):
         iq = await self.plugin["xep_0054"].get_vcard(slixmpp.JID(jid), cached=False, local=False, timeout=15)
         vcard = iq["vcard_temp"]
         photo = vcard["PHOTO"]["BINVAL"]
-        return {"nickname": vcard["NICKNAME"] or None, "desc": vcard["DESC"] or None,
+        nickname = vcard["NICKNAME"]  # slixmpp splits NICKNAME on commas into a list
+        if isinstance(nickname, list):
+            nickname = ",".join(nickname)
+        note = vcard.xml.find("{vcard-temp}NOTE")
+        return {"nickname": nickname or None, "desc": vcard["DESC"] or None,
+                "note": note.text if note is not None and note.text else None,
                 "photo": base64.b64encode(photo).decode() if photo else None,
                 "photo_type": vcard["PHOTO"]["TYPE"] or None, "xml": str(vcard)}
 
