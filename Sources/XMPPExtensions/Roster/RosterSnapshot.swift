@@ -3,7 +3,7 @@ import XMPPCore
 /// The roster and its version as an app stores them between sessions, so the next login can ask
 /// for changes only (RFC 6121 §2.6; XEP-0237 §2.3).
 ///
-/// RFC 6121 §2.6 (security): a cached roster is personal data; store it as such.
+/// XEP-0237 §5 (Security Considerations): a cached roster is personal data; protect it as such.
 public struct RosterSnapshot: Sendable, Hashable, Codable {
     /// The version the server gave with these items (§2.6.3), nil when it gave none.
     public var version: String?
