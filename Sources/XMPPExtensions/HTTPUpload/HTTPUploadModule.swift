@@ -46,7 +46,7 @@ public actor HTTPUploadModule: XMPPModule, ServerFeatureDetecting {
         self.context = context
     }
 
-    public func sessionStarted(resumed: Bool) {
+    public func sessionStarted(resumed: Bool) async {
         if !resumed { cachedService = nil }
     }
 

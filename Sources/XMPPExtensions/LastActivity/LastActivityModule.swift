@@ -33,11 +33,11 @@ public actor LastActivityModule: XMPPModule {
         self.lastUserActivity = clock()
     }
 
-    public func attach(_ context: ModuleContext) {
+    public func attach(_ context: ModuleContext) async {
         self.context = context
     }
 
-    public func sessionStarted(resumed: Bool) {
+    public func sessionStarted(resumed: Bool) async {
         subscribers = nil
     }
 

@@ -25,7 +25,7 @@ public actor RegistrationModule: XMPPModule {
 
     public init() {}
 
-    public func attach(_ context: ModuleContext) {
+    public func attach(_ context: ModuleContext) async {
         self.context = context
     }
 

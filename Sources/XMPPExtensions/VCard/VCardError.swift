@@ -1,7 +1,7 @@
 /// Why a vcard-temp payload was refused (XEP-0054).
 public enum VCardError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The PHOTO's BINVAL decodes to more bytes than ``VCard/Limits/maxPhotoBytes`` allows; it was
-    /// refused before decoding (`bytes` is the size its base64 length implies).
+    /// refused before decoding (`bytes` is a lower bound: counting stops once the limit is passed).
     case photoTooLarge(bytes: Int, limit: Int)
     /// The PHOTO's BINVAL is not base64 (RFC 4648 §4; whitespace is allowed, XEP-0153 §4.6).
     case photoNotBase64

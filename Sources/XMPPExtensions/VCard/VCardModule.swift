@@ -21,7 +21,7 @@ public actor VCardModule: XMPPModule {
         self.limits = limits
     }
 
-    public func attach(_ context: ModuleContext) {
+    public func attach(_ context: ModuleContext) async {
         self.context = context
     }
 

@@ -58,13 +58,17 @@ public struct VCardPhoto: Sendable, Hashable {
     }
 
     /// The bytes of a `BINVAL`, counted before they are decoded so an oversized value costs no
-    /// allocation.
+    /// allocation; the count stops as soon as the value is known to be over the limit, so a
+    /// hostile 50 MB value costs no more than one just over it.
     private static func decode(_ binval: XMLElement, limits: VCard.Limits) throws(VCardError) -> [UInt8] {
+        // Characters beyond this many (and up to 2 of padding) decode past the limit.
+        let maximumCharacters = (limits.maxPhotoBytes + 2) / 3 * 4 + 4
         var significant = 0
         for node in binval.children {
             guard let text = node.text else { throw .photoNotBase64 }
-            for byte in text.utf8 where !(byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D) {
-                significant += 1
+            significant += significantCount(text, stoppingAfter: maximumCharacters - significant)
+            if significant > maximumCharacters {
+                throw .photoTooLarge(bytes: significant / 4 * 3 - 2, limit: limits.maxPhotoBytes)
             }
         }
         guard significant % 4 == 0 else { throw .photoNotBase64 }
@@ -74,6 +78,16 @@ public struct VCardPhoto: Sendable, Hashable {
         guard let bytes = Base64.decode(binval.text, ignoringWhitespace: true) else { throw .photoNotBase64 }
         guard bytes.count <= limits.maxPhotoBytes else { throw .photoTooLarge(bytes: bytes.count, limit: limits.maxPhotoBytes) }
         return bytes
+    }
+
+    /// Non-whitespace bytes in `text`, counting no further than `limit` + 1.
+    private static func significantCount(_ text: String, stoppingAfter limit: Int) -> Int {
+        var count = 0
+        for byte in text.utf8 where !(byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D) {
+            count += 1
+            if count > limit { break }
+        }
+        return count
     }
 
     public var element: XMLElement {

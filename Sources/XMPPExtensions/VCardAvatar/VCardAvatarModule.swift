@@ -43,7 +43,7 @@ public actor VCardAvatarModule: XMPPModule {
     /// Every avatar event from now on.
     public nonisolated var events: AsyncStream<Event> { broadcaster.subscribe() }
 
-    public func attach(_ context: ModuleContext) {
+    public func attach(_ context: ModuleContext) async {
         self.context = context
     }
 
@@ -52,7 +52,7 @@ public actor VCardAvatarModule: XMPPModule {
         await downloadOwnVCard()
     }
 
-    public func sessionEnded() {
+    public func sessionEnded() async {
         own = .notReady
         nonConforming = []
         lastBroadcast = nil

@@ -109,7 +109,7 @@ import XMPPXML
         }
         #expect(growth < Self.memoryBound, "resident memory grew by \(ResidentMemoryProbe.megabytes(growth))")
         #expect(server.connections.first?.floodFinished == false, "the client read the whole flood instead of hanging up")
-        _ = try await Hostile.within(.seconds(2), "the server seeing the close") {
+        _ = try await Hostile.within(.seconds(10), "the server seeing the close") {
             while server.connections.contains(where: { !$0.isClosed }) { try await Task.sleep(for: .milliseconds(10)) }
         }
         Hostile.expectNothingSecretBeforeTLS(server)
@@ -131,7 +131,7 @@ import XMPPXML
     @Test func floodOfSmallStanzasConsumed() async throws {
         let (server, client) = try await Self.start(behavior: { request in
             request.step == .established ? .flood(.stanzas(Self.message, count: Self.floodStanzas)) : .standard
-        }, requestTimeout: .seconds(5))
+        }, requestTimeout: .seconds(30))  // a no-hang bound: other suites may load the machine
         let received = Counter()
         let consumer = Task {
             for await stanza in client.stanzas {

@@ -26,7 +26,7 @@ struct PresenceSubscriptionModuleTests {
         await host.start(module)
         try await module.subscribe(to: try JID("juliet@example.com/balcony"))
         #expect(try await Self.sentPresence(host, count: 1) == Self.expected("rfc6121/subscribe-request.xml"))
-        #expect(try await host.waitForSent(count: 1).last?.attribute("id")?.isEmpty == false)
+        #expect(await host.waitForSent(count: 1).last?.attribute("id")?.isEmpty == false)
         try await module.unsubscribe(from: try JID("juliet@example.com"))
         #expect(try await Self.sentPresence(host, count: 2) == Self.expected("rfc6121/unsubscribe-request.xml"))
 

@@ -101,10 +101,11 @@ actor ScriptedModuleHost: ModuleHost {
     }
 
     /// Waits until `count` stanzas in all have been sent, then returns them.
-    func waitForSent(count: Int, timeout: Duration = .seconds(5)) async -> [XMLElement] {
+    func waitForSent(count: Int, timeout: Duration = .seconds(30)) async -> [XMLElement] {
         if sent.count < count {
             let deadline = Task { [weak self] in
-                try? await Task.sleep(for: timeout)
+                // Cancelled once the wait is over: it must not release a later wait.
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 await self?.releaseWaiters()
             }
             await withCheckedContinuation { waiters.append((count, $0)) }
