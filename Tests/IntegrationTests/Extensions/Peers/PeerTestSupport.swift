@@ -4,6 +4,7 @@ import TestSupport
 import XMPPClient
 import XMPPCore
 import XMPPExtensions
+import XMPPXML
 
 /// Two users on one server: a fresh XMPPKit account and a fresh account logged in with slixmpp.
 struct PeerPair {
@@ -118,4 +119,15 @@ func firstEvent<Element: Sendable, Result: Sendable>(_ stream: AsyncStream<Eleme
 /// Bytes that stand for an image (the servers do not look inside PHOTO).
 func testImage(_ seed: UInt8, count: Int = 2048) -> [UInt8] {
     [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+}
+
+extension PeerPair {
+    /// Sends our initial presence and waits until the server has processed it: a round trip on the
+    /// same stream comes back only after it. Without this, a message the peer sends at once to our
+    /// bare JID may reach the server before we are available, and go to offline storage instead.
+    func announcePresence() async throws {
+        try await client.send(Presence())
+        let server = try JID(domainpart: account.jid.domainpart)
+        _ = try await client.send(IQ(.get, to: server, payload: XMLElement("ping", namespace: "urn:xmpp:ping")))
+    }
 }

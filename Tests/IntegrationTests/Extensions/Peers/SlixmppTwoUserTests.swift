@@ -16,7 +16,7 @@ struct SlixmppTwoUserTests {
             let roster = try #require(await pair.client.module(RosterModule.self))
             let subscriptions = try #require(await pair.client.module(PresenceSubscriptionModule.self))
             let events = subscriptions.events
-            try await pair.client.send(Presence())
+            try await pair.announcePresence()
             let peerJID = pair.peerJID
             let ourJID = JSONValue.string(pair.account.jid.description)
 
@@ -87,7 +87,7 @@ struct SlixmppTwoUserTests {
         try await PeerPair.with(on: server, modules: [BlockingModule()]) { pair in
             let blocking = try #require(await pair.client.module(BlockingModule.self))
             #expect(try await blocking.isSupportedByServer())
-            try await pair.client.send(Presence())
+            try await pair.announcePresence()
             let ourJID = JSONValue.string(pair.account.jid.description)
             let peerJID = pair.peerJID
 
@@ -123,7 +123,7 @@ struct SlixmppTwoUserTests {
                                                       LastActivityModule()]) { pair in
             let lastActivity = try #require(await pair.client.module(LastActivityModule.self))
             let subscriptions = try #require(await pair.client.module(PresenceSubscriptionModule.self))
-            try await pair.client.send(Presence())
+            try await pair.announcePresence()
             let peerJID = pair.peerJID
 
             // §3 without a subscription: the server may refuse.
@@ -171,7 +171,7 @@ struct SlixmppTwoUserTests {
             let vcards = try #require(await pair.client.module(VCardModule.self))
             let subscriptions = try #require(await pair.client.module(PresenceSubscriptionModule.self))
             let events = avatars.events
-            try await pair.client.send(Presence())
+            try await pair.announcePresence()
             try await pair.befriend(subscriptions)
             let peerJID = pair.peerJID
 
