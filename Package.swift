@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "XMPPCrypto", targets: ["XMPPCrypto"]),
         .library(name: "XMPPClient", targets: ["XMPPClient"]),
         .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
+        .library(name: "ProfileSDK", targets: ["ProfileSDK"]),
         .executable(name: "xmppkit", targets: ["xmppkit"]),
     ],
     dependencies: [
@@ -52,6 +53,14 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The facade: the documented SDK's Profile methods (Specs/sdk/profile.json) over the modules.
+        .target(
+            name: "ProfileSDK",
+            dependencies: [
+                "XMPPExtensions", "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -107,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPClient", "XMPPCrypto", "XMPPExtensions", "TestSupport",
+                "XMPPXML", "XMPPCore", "XMPPClient", "XMPPCrypto", "XMPPExtensions", "ProfileSDK", "TestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,0 +1,189 @@
+import Logging
+import XMPPClient
+import XMPPCore
+import XMPPCrypto
+import XMPPExtensions
+import XMPPXML
+
+/// The Profile SDK facade: the documented methods (Specs/sdk/profile.json), each `async throws`,
+/// returning an ``SDKResponse`` or throwing an ``SDKError`` with the documented status code.
+///
+/// ```swift
+/// let sdk = SDK()
+/// try await sdk.initialize(configuration: SDKConfiguration(domain: "example.com"))
+/// try await sdk.login(username: "juliet", password: "…")
+/// let blocked = try await sdk.getUsersIBlocked().data
+/// ```
+///
+/// Checks run in the documented order: initialized (405), parameters (400), session (405), network.
+public actor SDK {
+    private var configuration: SDKConfiguration?
+    /// The logged-in session, nil when logged out.
+    var client: XMPPClient?
+    /// Set by `setUserToken` or a login: later logins use it instead of a password.
+    var storedToken: SDKToken?
+    private var watchers: [Task<Void, Never>] = []
+    private let broadcaster = EventBroadcaster<SDKEvent>()
+
+    public init() {}
+
+    /// Every listener event, as a stream (the callbacks in ``SDKListeners`` get the same).
+    public nonisolated var events: AsyncStream<SDKEvent> { broadcaster.subscribe() }
+
+    // MARK: - Set-up
+
+    /// Stores the configuration. 405 while logged in; 400 for a domain that is not an RFC 7622 domainpart.
+    @discardableResult
+    public func initialize(configuration: SDKConfiguration) async throws -> SDKResponse<NoData> {
+        guard client == nil else { throw SDKError(statusCode: 405, message: "Already Logged In") }
+        for (field, domain) in [("domain", configuration.domain), ("sandboxDomain", configuration.sandboxDomain ?? "sandbox.x")] {
+            guard (try? JID(domainpart: domain)) != nil else {
+                throw SDKError.invalid("configuration.\(field)", "not a domain (RFC 7622 §3.2)")
+            }
+        }
+        if let port = configuration.port, !(1...65535).contains(port) {
+            throw SDKError.invalid("configuration.port", "must be 1…65535")
+        }
+        self.configuration = configuration
+        return SDKResponse()
+    }
+
+    func requireConfiguration() throws(SDKError) -> SDKConfiguration {
+        guard let configuration else { throw .notInitialized }
+        return configuration
+    }
+
+    /// The connected client; 405 "Not Logged In" otherwise.
+    func requireClient() async throws(SDKError) -> XMPPClient {
+        _ = try requireConfiguration()
+        guard let client, await client.state == .connected else { throw .notLoggedIn }
+        return client
+    }
+
+    /// A registered module of the session.
+    func module<M: XMPPModule>(_ type: M.Type) async throws(SDKError) -> M {
+        let client = try await requireClient()
+        guard let module = await client.module(type) else { throw SDKError(statusCode: 500, message: "Internal Error: \(type) missing") }
+        return module
+    }
+
+    // MARK: - Validation
+
+    /// A username (RFC 7622 localpart) on the account domain.
+    func accountJID(_ username: String, parameter: String, configuration: SDKConfiguration) throws(SDKError) -> JID {
+        let trimmed = username.trimmedWhitespace
+        guard !trimmed.isEmpty else { throw .invalid(parameter, "must not be empty") }
+        do { return try JID(localpart: trimmed, domainpart: configuration.accountDomain) } catch {
+            throw .invalid(parameter, "not a valid username (RFC 7622 §3.3): \(error)")
+        }
+    }
+
+    /// Another user's JID: `user@domain`, or a bare username on the account domain; resources dropped.
+    func userJID(_ value: String, parameter: String = "toUserJid") throws(SDKError) -> JID {
+        let configuration = try requireConfiguration()
+        let trimmed = value.trimmedWhitespace
+        guard !trimmed.isEmpty else { throw .invalid(parameter, "must not be empty") }
+        do {
+            let jid = trimmed.contains("@") ? try JID(trimmed) : try JID(localpart: trimmed, domainpart: configuration.accountDomain)
+            guard jid.localpart != nil else { throw SDKError.invalid(parameter, "not a user's JID") }
+            return jid.bare
+        } catch let error as SDKError {
+            throw error
+        } catch {
+            throw .invalid(parameter, "not a valid JID (RFC 7622): \(error)")
+        }
+    }
+
+    // MARK: - Sessions
+
+    /// The client configuration for an account on the configured server.
+    func clientConfiguration(jid: JID, credential: SASLCredentials) throws(SDKError) -> XMPPClientConfiguration {
+        let configuration = try requireConfiguration()
+        var tls = TLSConfiguration(trust: configuration.caFile.map { .certificateAuthorities(file: $0) } ?? .systemDefault,
+                                   serverName: jid.domainpart)
+        // Both test servers verify tls-unique channel binding only on TLS 1.2 (README, SASL matrix).
+        tls.maximumVersion = .v1_2
+        var logger = Logger(label: "xmppkit.sdk")
+        logger.logLevel = .warning
+        return XMPPClientConfiguration(jid: jid, credential: credential, host: configuration.host, port: configuration.port,
+                                       tls: tls, requestTimeout: configuration.requestTimeout, logger: logger)
+    }
+
+    /// Logs in with `credential`, registers the modules the facade uses, announces presence.
+    func startSession(jid: JID, credential: SASLCredentials) async throws -> NegotiatedSession {
+        let client = XMPPClient(configuration: try clientConfiguration(jid: jid, credential: credential))
+        for module: any XMPPModule in [ServiceDiscoveryModule(), RosterModule(), VCardModule(), LastActivityModule(),
+                                       BlockingModule(), PrivateStorageModule(), BlockedNoticeModule(),
+                                       ContactAddressesModule(), RegistrationModule(), PingModule()] {
+            await client.registerModule(module)
+        }
+        let session: NegotiatedSession
+        do {
+            session = try await client.connect()
+        } catch let error as XMPPClientError {
+            if case .authentication = error.kind { emit(.connection(.authFail)) } else { emit(.connection(.connectionFailed)) }
+            throw error
+        }
+        self.client = client
+        try await client.send(Presence())
+        watch(client)
+        emit(.connection(.connected))
+        return session
+    }
+
+    private func watch(_ client: XMPPClient) {
+        let notices = Task { [weak self] in
+            guard let module = await client.module(BlockedNoticeModule.self) else { return }
+            for await event in module.events {
+                switch event {
+                case .blockedMe(let jid): await self?.emit(.userBlockedMe(jid: jid.description, blocked: true))
+                case .unblockedMe(let jid): await self?.emit(.userBlockedMe(jid: jid.description, blocked: false))
+                }
+            }
+        }
+        let states = Task { [weak self] in
+            for await state in await client.stateUpdates() {
+                switch state {
+                case .reconnecting: await self?.emit(.connection(.reconnecting))
+                case .disconnected, .connectionFailed:
+                    await self?.emit(.connection(state == .disconnected ? .disconnected : .connectionFailed))
+                    return
+                default: break
+                }
+            }
+        }
+        watchers = [notices, states]
+    }
+
+    func endSession() async {
+        guard let client else { return }
+        self.client = nil
+        await client.disconnect()
+        for watcher in watchers { watcher.cancel() }
+        watchers = []
+    }
+
+    /// Hands an event to the stream and to the configured listener.
+    func emit(_ event: SDKEvent) {
+        broadcaster.yield(event)
+        configuration?.listeners.deliver(event)
+    }
+}
+
+extension XMPPClient {
+    /// Registers a module given as `any XMPPModule` (a distinct name: an existential overload of
+    /// `register` would be picked inside the opener and call itself).
+    func registerModule(_ module: any XMPPModule) async {
+        func open<M: XMPPModule>(_ module: M) async { await register(module) }
+        await open(module)
+    }
+}
+
+extension String {
+    var trimmedWhitespace: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}
