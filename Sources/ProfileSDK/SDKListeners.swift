@@ -12,6 +12,10 @@ public enum SDKEvent: Sendable, Hashable {
     case blockUser(jid: String, blocked: Bool)
     /// `userBlockedMeListener`: someone blocked or unblocked us (blocked-notice protocol).
     case userBlockedMe(jid: String, blocked: Bool)
+    /// `friendsListListener`: the same list `getFriendsList` returned.
+    case friendsList([FriendProfile])
+    /// `userProfileListener`: a profile read or stored.
+    case userProfile(UserProfile)
 }
 
 /// The documented listener callbacks. Each is optional; all are also events on ``SDK/events``.
@@ -19,13 +23,19 @@ public struct SDKListeners: Sendable {
     public var connectionListener: (@Sendable (SDKEvent.ConnectionStatus) -> Void)?
     public var blockUserListener: (@Sendable (_ jid: String, _ blocked: Bool) -> Void)?
     public var userBlockedMeListener: (@Sendable (_ jid: String, _ blocked: Bool) -> Void)?
+    public var friendsListListener: (@Sendable ([FriendProfile]) -> Void)?
+    public var userProfileListener: (@Sendable (UserProfile) -> Void)?
 
     public init(connectionListener: (@Sendable (SDKEvent.ConnectionStatus) -> Void)? = nil,
                 blockUserListener: (@Sendable (_ jid: String, _ blocked: Bool) -> Void)? = nil,
-                userBlockedMeListener: (@Sendable (_ jid: String, _ blocked: Bool) -> Void)? = nil) {
+                userBlockedMeListener: (@Sendable (_ jid: String, _ blocked: Bool) -> Void)? = nil,
+                friendsListListener: (@Sendable ([FriendProfile]) -> Void)? = nil,
+                userProfileListener: (@Sendable (UserProfile) -> Void)? = nil) {
         self.connectionListener = connectionListener
         self.blockUserListener = blockUserListener
         self.userBlockedMeListener = userBlockedMeListener
+        self.friendsListListener = friendsListListener
+        self.userProfileListener = userProfileListener
     }
 
     func deliver(_ event: SDKEvent) {
@@ -33,6 +43,8 @@ public struct SDKListeners: Sendable {
         case .connection(let status): connectionListener?(status)
         case .blockUser(let jid, let blocked): blockUserListener?(jid, blocked)
         case .userBlockedMe(let jid, let blocked): userBlockedMeListener?(jid, blocked)
+        case .friendsList(let friends): friendsListListener?(friends)
+        case .userProfile(let profile): userProfileListener?(profile)
         }
     }
 }

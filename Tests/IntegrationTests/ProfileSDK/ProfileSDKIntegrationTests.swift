@@ -3,6 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 import XMPPCore
+import XMPPExtensions
 
 /// The facade against the real servers: every implemented method's success and documented error
 /// paths (Specs/sdk/profile.json), with fresh accounts made by the SDK's own `register`.
@@ -137,5 +138,58 @@ struct ProfileSDKIntegrationTests {
         #expect(try await sdk.sendFeedback(title: "Hello", description: "from the integration tests").statusCode == 200)
         try await sdk.deleteMyAccount(reason: "test over", feedback: "bye")
         await Self.expectError(405, "Not Logged In") { _ = try await sdk.getCurrentUserJid() }
+    }
+
+    @Test("setUserProfile stores the fields; another user's getUserProfile and the listener show them; getFriendsList joins roster and vCards",
+          arguments: ["prosody", "ejabberd"])
+    func profiles(serverName: String) async throws {
+        let server = try Servers.server(serverName)
+        let profilesHeard = Mutex<[UserProfile]>([])
+        let friendsHeard = Mutex<[[FriendProfile]]>([])
+        let alice = try await Self.initialized(server, listeners: SDKListeners(friendsListListener: { list in
+            friendsHeard.withLock { $0.append(list) }
+        }))
+        let bob = try await Self.initialized(server, listeners: SDKListeners(userProfileListener: { profile in
+            profilesHeard.withLock { $0.append(profile) }
+        }))
+        let aliceData = try #require(try await alice.register(userIdentifier: Self.username(), autoLogin: true).data)
+        let bobData = try #require(try await bob.register(userIdentifier: Self.username(), autoLogin: true).data)
+
+        await Self.expectError(400, "Invalid parameter name: must not be empty") { _ = try await alice.setUserProfile(name: " ") }
+        await Self.expectError(400, "Invalid parameter image: must be an http(s) URL") {
+            _ = try await alice.setUserProfile(name: "Alice", image: .url("ftp://example.com/a.png"))
+        }
+        let stored = try #require(try await alice.setUserProfile(
+            name: "Alice", image: .url("https://example.com/alice.png"), status: "Busy", mobileNumber: "+1 555 0100",
+            email: "alice@example.com").data)
+        #expect(stored.nickName == "Alice")
+
+        let seen = try #require(try await bob.getUserProfile(toUserJid: aliceData.userJid).data)
+        #expect(seen.userJid == aliceData.userJid)
+        #expect(seen.userId == aliceData.username)
+        #expect(seen.nickName == "Alice")
+        #expect(seen.status == "Busy")  // Prosody returns DESC as NOTE; the SDK reads either
+        #expect(seen.mobileNumber == "+1 555 0100")  // Prosody drops the CELL flag; the SDK falls back
+        #expect(seen.email == "alice@example.com")
+        #expect(seen.image == "https://example.com/alice.png")
+        #expect(seen.fromUser == aliceData.userJid)
+        #expect(profilesHeard.withLock { $0.contains(seen) })
+        let unknown = try #require(try await bob.getUserProfile(toUserJid: "nobody-\(Self.username())@\(server.domain)").data)
+        #expect(unknown.nickName.isEmpty)
+
+        // Friends: Alice's other resource puts Bob in her roster (the SDK itself has no "add" method).
+        let aliceAccount = TestAccounts.Account(jid: try JID(aliceData.userJid), password: aliceData.password)
+        let second = try await TestAccounts.connect(aliceAccount, on: server, modules: [RosterModule()], resource: "roster")
+        let roster = try #require(await second.module(RosterModule.self))
+        try await roster.add(jid: try JID(bobData.userJid), name: "Bobby", groups: [])
+        await second.disconnect()
+        let friends = try #require(try await alice.getFriendsList().data)
+        #expect(friends.map(\.userJid) == [bobData.userJid])
+        #expect(friends.first?.name == "Bobby")
+        #expect(friends.first?.userId == bobData.username)
+        #expect(friendsHeard.withLock { $0.last } == friends)
+
+        try await alice.deleteMyAccount(reason: "test over")
+        try await bob.deleteMyAccount(reason: "test over")
     }
 }

@@ -1,0 +1,91 @@
+import XMPPClient
+import XMPPCore
+import XMPPExtensions
+
+extension SDK {
+    /// A user's profile from their vcard-temp (XEP-0054 §3.3; our own, §3.1, for our JID). A user
+    /// without a vCard reads as an empty profile: neither server tells it apart from an unknown user.
+    public func getUserProfile(toUserJid: String) async throws -> SDKResponse<UserProfile> {
+        let jid = try userJID(toUserJid)
+        let vCards = try await module(VCardModule.self)
+        let own = await client?.boundJID?.bare == jid
+        do {
+            let profile = UserProfile(jid: jid, vCard: try await vCards.vCard(of: own ? nil : jid))
+            emit(.userProfile(profile))
+            return SDKResponse(data: profile)
+        } catch let error as StanzaError where error.condition == .itemNotFound || error.condition == .serviceUnavailable {
+            let profile = UserProfile(jid: jid, vCard: VCard())
+            emit(.userProfile(profile))
+            return SDKResponse(data: profile)
+        } catch {
+            throw SDKError(error)
+        }
+    }
+
+    /// Stores our profile in our vCard (XEP-0054 §3.2): NICKNAME, DESC, TEL CELL, EMAIL, and the
+    /// image URL in URL (kept by both servers; Prosody drops an EXTVAL-only PHOTO). Other vCard
+    /// properties are kept (get, modify, set). Contacts learn of it by the XEP-0153 hash.
+    public func setUserProfile(name: String, image: ProfileImage = .none, status: String = "", mobileNumber: String = "",
+                               email: String = "") async throws -> SDKResponse<UserProfile> {
+        guard !name.trimmedWhitespace.isEmpty else { throw SDKError.invalid("name", "must not be empty") }
+        if case .url(let url) = image {
+            let lowered = url.lowercased()
+            guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), url.utf8.count <= 2048 else {
+                throw SDKError.invalid("image", "must be an http(s) URL")
+            }
+        }
+        guard mobileNumber.allSatisfy({ $0.isNumber || "+-() ".contains($0) }) else {
+            throw SDKError.invalid("mobileNumber", "digits, spaces and + - ( ) only")
+        }
+        guard email.isEmpty || (email.contains("@") && !email.contains(where: \.isWhitespace)) else {
+            throw SDKError.invalid("email", "not an e-mail address")
+        }
+        let vCards = try await module(VCardModule.self)
+        let client = try await requireClient()
+        guard let jid = await client.boundJID?.bare else { throw SDKError.notLoggedIn }
+        do {
+            var vCard = try await vCards.vCard()
+            vCard.nickname = name.trimmedWhitespace
+            vCard.desc = status.isEmpty ? nil : status
+            vCard.note = nil
+            vCard.telephones = mobileNumber.isEmpty ? [] : [VCardTelephone(number: mobileNumber, flags: [.cell, .voice])]
+            vCard.emails = email.isEmpty ? [] : [VCardEmail(address: email)]
+            if case .url(let url) = image { vCard.url = url } else { vCard.url = nil }
+            try await vCards.setVCard(vCard)
+            let profile = UserProfile(jid: jid, vCard: vCard)
+            emit(.userProfile(profile))
+            return SDKResponse(data: profile)
+        } catch {
+            throw SDKError(error)
+        }
+    }
+
+    /// The roster (RFC 6121 §2.2) with each contact's vCard, fetched concurrently (at most 32 at a
+    /// time); a contact whose vCard cannot be read keeps empty profile fields.
+    public func getFriendsList() async throws -> SDKResponse<[FriendProfile]> {
+        let roster = try await module(RosterModule.self)
+        let vCards = try await module(VCardModule.self)
+        let items: [RosterItem]
+        do { items = try await roster.fetch() } catch { throw SDKError(error) }
+        let profiles = await withTaskGroup(of: (Int, UserProfile).self) { group in
+            var results = [UserProfile?](repeating: nil, count: items.count)
+            var next = 0
+            func startNext() {
+                guard next < items.count else { return }
+                let index = next, jid = items[index].jid.bare
+                next += 1
+                group.addTask { (index, UserProfile(jid: jid, vCard: (try? await vCards.vCard(of: jid)) ?? VCard())) }
+            }
+            for _ in 0..<min(32, items.count) { startNext() }
+            while let (index, profile) = await group.next() {
+                results[index] = profile
+                startNext()
+            }
+            return results
+        }
+        let friends = zip(items, profiles).compactMap { item, profile in profile.map { FriendProfile(item: item, profile: $0) } }
+            .sorted { $0.userJid < $1.userJid }
+        emit(.friendsList(friends))
+        return SDKResponse(data: friends)
+    }
+}
