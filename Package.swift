@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         // DNS SRV lookups (RFC 2782) through libresolv's thread-safe calls.
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
@@ -60,7 +61,7 @@ let package = Package(
         .target(
             name: "ProfileSDK",
             dependencies: [
-                "XMPPExtensions", "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto",
+                "XMPPExtensions", "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto", "CQREncode", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
