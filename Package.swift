@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libgd (pkg-config gdlib) without pkgConfig: its .pc cflags carry -DAVIF_DLL, which SwiftPM
+        // refuses with a warning; gd.h and libgd sit on the default paths on Debian.
+        .systemLibrary(name: "CGD", providers: [.apt(["libgd-dev"])]),
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         // DNS SRV lookups (RFC 2782) through libresolv's thread-safe calls.
@@ -61,7 +64,7 @@ let package = Package(
         .target(
             name: "ProfileSDK",
             dependencies: [
-                "XMPPExtensions", "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto", "CQREncode", "CZlib",
+                "XMPPExtensions", "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto", "CQREncode", "CZlib", "CGD",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

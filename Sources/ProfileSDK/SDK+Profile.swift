@@ -23,16 +23,27 @@ extension SDK {
     }
 
     /// Stores our profile in our vCard (XEP-0054 §3.2): NICKNAME, DESC, TEL CELL, EMAIL, and the
-    /// image URL in URL (kept by both servers; Prosody drops an EXTVAL-only PHOTO). Other vCard
+    /// image URL in URL (kept by both servers; Prosody drops an EXTVAL-only PHOTO). An image file
+    /// is checked by content and size, uploaded with XEP-0363 (encrypted per XEP-0454 when media
+    /// encryption is on), its URL stored in URL and its thumbnail, made with libgd, in PHOTO
+    /// (TYPE + BINVAL): the image itself when ≤ 256×256 px and ≤ 64 KB. Other vCard
     /// properties are kept (get, modify, set). Contacts learn of it by the XEP-0153 hash.
     public func setUserProfile(name: String, image: ProfileImage = .none, status: String = "", mobileNumber: String = "",
                                email: String = "") async throws -> SDKResponse<UserProfile> {
         guard !name.trimmedWhitespace.isEmpty else { throw SDKError.invalid("name", "must not be empty") }
-        if case .url(let url) = image {
+        var imageFile: CheckedImageFile?
+        switch image {
+        case .url(let url):
             let lowered = url.lowercased()
-            guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), url.utf8.count <= 2048 else {
+            // An aesgcm link as getUserProfile returns it may be passed back to keep the image.
+            guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://") || AESGCMURL.hasAESGCMScheme(url),
+                  url.utf8.count <= 2048 else {
                 throw SDKError.invalid("image", "must be an http(s) URL")
             }
+        case .file(let path):
+            imageFile = try Self.checkedImageFile(path)
+        case .none:
+            break
         }
         guard mobileNumber.allSatisfy({ $0.isNumber || "+-() ".contains($0) }) else {
             throw SDKError.invalid("mobileNumber", "digits, spaces and + - ( ) only")
@@ -43,6 +54,8 @@ extension SDK {
         let vCards = try await module(VCardModule.self)
         let client = try await requireClient()
         guard let jid = await client.boundJID?.bare else { throw SDKError.notLoggedIn }
+        // The full image is uploaded first (XEP-0363); PHOTO gets its thumbnail (or itself).
+        let uploadedURL: String? = if let imageFile { try await uploadProfileImage(imageFile) } else { nil }
         do {
             var vCard = try await vCards.vCard()
             vCard.nickname = name.trimmedWhitespace
@@ -50,7 +63,18 @@ extension SDK {
             vCard.note = nil
             vCard.telephones = mobileNumber.isEmpty ? [] : [VCardTelephone(number: mobileNumber, flags: [.cell, .voice])]
             vCard.emails = email.isEmpty ? [] : [VCardEmail(address: email)]
-            if case .url(let url) = image { vCard.url = url } else { vCard.url = nil }
+            switch image {
+            case .url(let url):
+                // A new URL's old thumbnail would be wrong; the same URL keeps it.
+                if vCard.url != url { vCard.photo = nil }
+                vCard.url = url
+            case .file:
+                vCard.url = uploadedURL
+                vCard.photo = imageFile.map { VCardPhoto(type: $0.image.thumbnailType, data: $0.image.thumbnail) }
+            case .none:
+                vCard.url = nil
+                vCard.photo = nil
+            }
             try await vCards.setVCard(vCard)
             let profile = UserProfile(jid: jid, vCard: vCard)
             emit(.userProfile(profile))

@@ -22,6 +22,8 @@ public actor SDK {
     var client: XMPPClient?
     /// Set by `setUserToken` or a login: later logins use it instead of a password.
     var storedToken: SDKToken?
+    /// `setMediaEncryption(enabled:)`: later image uploads are AES-256-GCM encrypted (XEP-0454).
+    var mediaEncryption = false
     private var watchers: [Task<Void, Never>] = []
     private let broadcaster = EventBroadcaster<SDKEvent>()
 
@@ -114,7 +116,8 @@ public actor SDK {
         let client = XMPPClient(configuration: try clientConfiguration(jid: jid, credential: credential))
         for module: any XMPPModule in [ServiceDiscoveryModule(), RosterModule(), VCardModule(), LastActivityModule(),
                                        BlockingModule(), PrivateStorageModule(), BlockedNoticeModule(),
-                                       ContactAddressesModule(), RegistrationModule(), PingModule()] {
+                                       ContactAddressesModule(), RegistrationModule(), PingModule(),
+                                       HTTPUploadModule(), SpamReportingModule()] {
             await client.registerModule(module)
         }
         let session: NegotiatedSession

@@ -66,8 +66,11 @@ public struct FriendProfile: Sendable, Encodable, Hashable {
     }
 }
 
-/// `setUserProfile`'s image: none, or the URL of an image already online (http or https).
+/// `setUserProfile`'s image: none, the URL of an image already online (http or https, or an
+/// `aesgcm://` link as `getUserProfile` returns it), or an image file to upload.
 public enum ProfileImage: Sendable, Hashable {
     case none
     case url(String)
+    /// A PNG, JPEG, GIF or WebP file (by content), uploaded with HTTP file upload (XEP-0363).
+    case file(String)
 }
