@@ -26,6 +26,11 @@ extension SDK {
     static func checkedImageFile(_ path: String) throws(SDKError) -> CheckedImageFile {
         guard !path.isEmpty else { throw .invalid("image", "no file given") }
         let limit = ProfileImageLimits.maximumBytes
+        // A regular file only (symbolic links followed): a FIFO or device could block or never end.
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw .invalid("image", "cannot read \(path): not a regular file")
+        }
         let bytes: [UInt8]
         do {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))

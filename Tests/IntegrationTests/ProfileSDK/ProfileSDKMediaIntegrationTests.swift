@@ -77,7 +77,7 @@ struct ProfileSDKMediaIntegrationTests {
         #expect(try await download.download(seenSmall.image) == small)
 
         // Not an image, unreadable, a directory: 400 naming image, before any upload.
-        for path in [Self.imagePath("not-an-image.png"), "/nonexistent/xmppkit.png", Fixtures.url("images").path] {
+        for path in [Self.imagePath("not-an-image.png"), "/nonexistent/xmppkit.png", Fixtures.url("images").path, "/dev/zero"] {
             do {
                 _ = try await alice.setUserProfile(name: "Alice", image: .file(path), status: "", mobileNumber: "", email: "")
                 Issue.record("\(path) was accepted")
