@@ -16,6 +16,8 @@ public enum SDKEvent: Sendable, Hashable {
     case friendsList([FriendProfile])
     /// `userProfileListener`: a profile read or stored.
     case userProfile(UserProfile)
+    /// `qrLoginListener`: a QR-login code's outcome, or a refused request (Specs/qr-login.md §8.1, §9).
+    case qrLogin(QRLoginResult)
 }
 
 /// The documented listener callbacks. Each is optional; all are also events on ``SDK/events``.
@@ -25,17 +27,20 @@ public struct SDKListeners: Sendable {
     public var userBlockedMeListener: (@Sendable (_ jid: String, _ blocked: Bool) -> Void)?
     public var friendsListListener: (@Sendable ([FriendProfile]) -> Void)?
     public var userProfileListener: (@Sendable (UserProfile) -> Void)?
+    public var qrLoginListener: (@Sendable (QRLoginResult) -> Void)?
 
     public init(connectionListener: (@Sendable (SDKEvent.ConnectionStatus) -> Void)? = nil,
                 blockUserListener: (@Sendable (_ jid: String, _ blocked: Bool) -> Void)? = nil,
                 userBlockedMeListener: (@Sendable (_ jid: String, _ blocked: Bool) -> Void)? = nil,
                 friendsListListener: (@Sendable ([FriendProfile]) -> Void)? = nil,
-                userProfileListener: (@Sendable (UserProfile) -> Void)? = nil) {
+                userProfileListener: (@Sendable (UserProfile) -> Void)? = nil,
+                qrLoginListener: (@Sendable (QRLoginResult) -> Void)? = nil) {
         self.connectionListener = connectionListener
         self.blockUserListener = blockUserListener
         self.userBlockedMeListener = userBlockedMeListener
         self.friendsListListener = friendsListListener
         self.userProfileListener = userProfileListener
+        self.qrLoginListener = qrLoginListener
     }
 
     func deliver(_ event: SDKEvent) {
@@ -45,6 +50,7 @@ public struct SDKListeners: Sendable {
         case .userBlockedMe(let jid, let blocked): userBlockedMeListener?(jid, blocked)
         case .friendsList(let friends): friendsListListener?(friends)
         case .userProfile(let profile): userProfileListener?(profile)
+        case .qrLogin(let result): qrLoginListener?(result)
         }
     }
 }
