@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "xmppkit",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPClient", "XMPPExtensions", "XMPPBenchmarks",
+                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPClient", "XMPPExtensions", "ProfileSDK", "XMPPBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

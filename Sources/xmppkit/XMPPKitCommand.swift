@@ -6,7 +6,7 @@ import ArgumentParser
 struct XMPPKitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xmppkit",
-        abstract: "A protocol-level XMPP toolkit: connect to a server and see what it negotiates, and measure XMPPKit.",
-        subcommands: [Connect.self, Bench.self]
+        abstract: "A protocol-level XMPP toolkit: try the ProfileSDK (demo, sdk), connect to a server and see what it negotiates, and measure XMPPKit.",
+        subcommands: [Demo.self, SDKCommand.self, Connect.self, Bench.self]
     )
 }
