@@ -24,9 +24,16 @@ extension SDK {
         let configuration = try requireConfiguration()
         guard client == nil else { throw SDKError(statusCode: 405, message: "Already Logged In") }
         try Self.checkOutput(output)
-        if logo != nil {
-            // Decoding a logo needs the image library of the profile thumbnails; not wired yet.
-            throw SDKError.invalid("logo", "logos are not supported by this build yet (use QRCode(payload:logo:) directly)")
+        var decodedLogo: QRLogo?
+        if let logo {
+            // A regular file within the limit, so a FIFO or device cannot block or flood the read.
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: logo),
+                  attributes[.type] as? FileAttributeType == .typeRegular else { throw SDKError.invalid("logo", "not a readable regular file") }
+            if let size = attributes[.size] as? Int, size > QRLogo.maximumBytes {
+                throw SDKError.invalid("logo", "\(size) bytes, more than the limit of \(QRLogo.maximumBytes)")
+            }
+            guard let bytes = FileManager.default.contents(atPath: logo) else { throw SDKError.invalid("logo", "not a readable file") }
+            do { decodedLogo = try QRLogo(imageBytes: Array(bytes)) } catch { throw SDKError.invalid("logo", "\(error)") }
         }
         let server = try Self.signalServer(signalServer)
         cancelPendingQRCode()
@@ -61,7 +68,7 @@ extension SDK {
         let qrString = payload.string
         var data = QRCodeData(qrString: qrString, expiresAt: exp)
         do {
-            let code = try QRCode(payload: qrString)
+            let code = try QRCode(payload: qrString, logo: decodedLogo)
             switch output {
             case .terminal: data.terminal = code.terminal
             case .png(let path): try Data(code.png()).write(to: URL(fileURLWithPath: path))

@@ -289,6 +289,31 @@ struct QRLoginTests {
         for sdk in [scanner, newDevice, scanner2, newDevice2] { _ = try? await sdk.logout() }
     }
 
+    @Test("generateQrCode writes a PNG (with a logo) and an SVG; the PNG decodes with zbarimg to qrString")
+    func files() async throws {
+        let server = try Servers.server("prosody")
+        let sdk = try await ProfileSDKIntegrationTests.initialized(server)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qr-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let logoPath = directory.appendingPathComponent("logo.png").path
+        let logo = QRRenderingTests.logo
+        try Data(PNGWriter.encode(width: logo.width, height: logo.height, colour: .rgb, pixels: logo.rgb)).write(to: URL(fileURLWithPath: logoPath))
+        let pngPath = directory.appendingPathComponent("q.png").path
+        let code = try #require(try await sdk.generateQrCode(output: .png(pngPath), logo: logoPath, signalServer: Self.signalServer()).data)
+        let png = try Array(Data(contentsOf: URL(fileURLWithPath: pngPath)))
+        #expect(try QRRenderingTests.zbarDecode(png) == code.qrString)
+        let svgPath = directory.appendingPathComponent("q.svg").path
+        let second = try #require(try await sdk.generateQrCode(output: .svg(svgPath), signalServer: Self.signalServer()).data)
+        #expect(second.qrString != code.qrString)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: svgPath)), as: UTF8.self).hasPrefix("<?xml"))
+        let notImage = directory.appendingPathComponent("logo.txt").path
+        try Data("text".utf8).write(to: URL(fileURLWithPath: notImage))
+        await ProfileSDKIntegrationTests.expectError(400) { _ = try await sdk.generateQrCode(logo: notImage, signalServer: Self.signalServer()) }
+        await ProfileSDKIntegrationTests.expectError(400) { _ = try await sdk.generateQrCode(logo: "/dev/zero", signalServer: Self.signalServer()) }
+        await sdk.cancelPendingQRCode()
+    }
+
     @Test("Bad parameters are 400 before any traffic; a logged-out scanner is 405")
     func parameters() async throws {
         let server = try Servers.server("prosody")

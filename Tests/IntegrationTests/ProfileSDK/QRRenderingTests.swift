@@ -56,6 +56,19 @@ struct QRRenderingTests {
         #expect((0..<box.side).contains { code.isDark(x: box.origin + $0, y: box.origin + $0) })
     }
 
+    @Test("A logo file is decoded with libgd and still scans; non-images, truncated and oversized files are refused")
+    func logoFile() throws {
+        // A PNG written by our writer, read back through libgd.
+        let png = try PNGWriter.encode(width: Self.logo.width, height: Self.logo.height, colour: .rgb, pixels: Self.logo.rgb)
+        let decoded = try QRLogo(imageBytes: png)
+        #expect(decoded.width == Self.logo.width && decoded.height == Self.logo.height)
+        #expect(decoded.rgb == Self.logo.rgb)
+        #expect(try Self.zbarDecode(QRCode(payload: Self.payload, logo: decoded).png()) == Self.payload)
+        #expect(throws: ImageError.notAnImage) { try QRLogo(imageBytes: Array("not an image".utf8)) }
+        #expect(throws: ImageError.self) { try QRLogo(imageBytes: Array(png.prefix(40))) }
+        #expect(throws: ImageError.self) { try QRLogo(imageBytes: png + [UInt8](repeating: 0, count: QRLogo.maximumBytes)) }
+    }
+
     @Test("Short and non-ASCII payloads round-trip; empty and NUL payloads are refused")
     func payloads() throws {
         for payload in ["x", "héllo wörld ✓", String(repeating: "A1-_", count: 128)] {
