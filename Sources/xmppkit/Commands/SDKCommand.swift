@@ -32,7 +32,7 @@ enum SDKMethods {
         Register.self, Login.self, Connect.self, Logout.self, GetFriendsList.self, GetUserProfile.self,
         SetUserProfile.self, GetLastSeen.self, BlockUser.self, UnblockUser.self, GetUsersIBlocked.self,
         GetUsersWhoBlockedMe.self, GetCurrentUserJid.self, GetUserToken.self, SetUserToken.self, SendFeedback.self,
-        DeleteMyAccount.self, ReportUserOrGroup.self, SetMediaEncryption.self,
+        DeleteMyAccount.self, ReportUserOrGroup.self, SetMediaEncryption.self, GenerateQrCode.self, LoginWebChatViaQRCode.self,
     ]
 
     static func configuration(_ name: String, alias: String, _ abstract: String) -> CommandConfiguration {
@@ -123,9 +123,9 @@ enum SDKMethods {
 
     struct SetUserProfile: AsyncParsableCommand {
         static let configuration = SDKMethods.configuration(
-            "setUserProfile", alias: "set-user-profile", "Set your own profile (name, image URL, status, mobile number, e-mail).")
+            "setUserProfile", alias: "set-user-profile", "Set your own profile (name, image file or URL, status, mobile number, e-mail).")
         @Option(help: "The display name.") var name: String
-        @Option(help: "An http(s) URL of the profile image, or \"\" for none.") var image = ""
+        @Option(help: "A PNG/JPEG/GIF/WebP file to upload, an http(s) URL, or \"\" for none.") var image = ""
         @Option(help: "The status text.") var status = ""
         @Option(help: "The mobile number (digits, spaces and + - ( )).") var mobileNumber = ""
         @Option(help: "The e-mail address.") var email = ""
@@ -133,12 +133,26 @@ enum SDKMethods {
 
         func run() async throws {
             try await SDKInvocation.run(global, session: true) { sdk in
-                try await sdk.setUserProfile(name: name, image: image.isEmpty ? .none : .url(image), status: status,
+                try await sdk.setUserProfile(name: name, image: SDKMethods.profileImage(image), status: status,
                                              mobileNumber: mobileNumber, email: email)
             }
         }
     }
 
+    /// `--image`: "" is none; a value with a URL scheme is a URL (the SDK accepts http(s) and
+    /// aesgcm, refuses the rest with 400); anything else is a file path, relative to the working directory.
+    static func profileImage(_ value: String) -> ProfileImage {
+        guard !value.isEmpty else { return .none }
+        if let colon = value.firstIndex(of: ":"), value[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }),
+           value[..<colon].first?.isLetter == true, value[colon...].hasPrefix("://") || value.lowercased().hasPrefix("data:") {
+            return .url(value)
+        }
+        let path = value.hasPrefix("/") ? value : FileManager.default.currentDirectoryPath + "/" + value
+        return .file(path)
+    }
+}
+
+extension SDKMethods {
     struct GetLastSeen: AsyncParsableCommand {
         static let configuration = SDKMethods.configuration(
             "getLastSeen", alias: "get-last-seen", "How long ago another user was last seen (XEP-0012).")
@@ -286,6 +300,52 @@ enum SDKMethods {
             try await SDKInvocation.run(global, session: false, effect: .mediaEncryption(value)) { sdk in
                 try await sdk.setMediaEncryption(enabled: value)
             }
+        }
+    }
+
+    struct GenerateQrCode: AsyncParsableCommand {
+        static let configuration = SDKMethods.configuration(
+            "generateQrCode", alias: "generate-qr-code",
+            "Show a login QR code, wait for a logged-in device to scan it, and store the session it sends.")
+        @Option(help: "terminal (drawn on standard error), or a FILE.png or FILE.svg to write.") var output = "terminal"
+        @Option(help: "An image file to centre in the code (error correction H).") var logo: String?
+        @Option(help: "The signal server's WebSocket URL (an anonymous XMPP host).") var signalServer: String
+        @OptionGroup var global: SDKGlobalOptions
+
+        func run() async throws {
+            let rendering: QRCodeOutput = output.lowercased().hasSuffix(".png") ? .png(output)
+                : output.lowercased().hasSuffix(".svg") ? .svg(output) : .terminal
+            try await SDKInvocation.run(global, session: false, effect: .store) { sdk in
+                let (results, continuation) = AsyncStream<QRLoginResult>.makeStream()
+                let shown = try await sdk.generateQrCode(output: rendering, logo: logo, signalServer: signalServer) { result in
+                    continuation.yield(result)
+                    continuation.finish()
+                }
+                if let data = shown.data {
+                    if let terminal = data.terminal { FileHandle.standardError.write(Data((terminal + "\n").utf8)) }
+                    FileHandle.standardError.write(Data("QR string: \(data.qrString)\nWaiting for a logged-in device to scan it…\n".utf8))
+                }
+                let seconds = max(10, (shown.data?.expiresAt ?? 0) - Int(Date().timeIntervalSince1970) + 10)
+                let waiter = Task {
+                    try? await Task.sleep(for: .seconds(seconds))
+                    continuation.finish()
+                }
+                defer { waiter.cancel() }
+                for await result in results { return result }
+                throw SDKError(statusCode: 500, message: "Request Timed Out", condition: "no device scanned the code before it expired")
+            }
+        }
+    }
+
+    struct LoginWebChatViaQRCode: AsyncParsableCommand {
+        static let configuration = SDKMethods.configuration(
+            "loginWebChatViaQRCode", alias: "login-web-chat-via-qr-code",
+            "Log in the device showing a QR code with this --profile's session (the scanned string).")
+        @Option(help: "The string in the QR code.") var qrString: String
+        @OptionGroup var global: SDKGlobalOptions
+
+        func run() async throws {
+            try await SDKInvocation.run(global, session: true) { sdk in try await sdk.loginWebChatViaQRCode(qrString: qrString) }
         }
     }
 }

@@ -178,6 +178,37 @@ struct CLITests {
         }
     }
 
+    @Test("setUserProfile --image with a file uploads it; the other profile's getUserProfile shows it; other schemes are 400",
+          arguments: ["prosody", "ejabberd"])
+    func profileImage(serverName: String) async throws {
+        let home = Self.makeHome()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let alice = try await Self.register(serverName, home: home)
+        let bob = try await Self.register(serverName, home: home)
+        try await Self.login(alice, profile: "alice", server: serverName, home: home)
+        try await Self.login(bob, profile: "bob", server: serverName, home: home)
+        // A relative path, as a user types it in the repository.
+        let set = try await Self.run(["sdk", "setUserProfile", "--name", "Alice", "--image", "Fixtures/images/small-64x64.png",
+                                      "--status", "here", "--profile", "alice"], home: home)
+        #expect(set.status == 0 && set.statusCode == 200, "\(set.stdout)")
+        let seen = try await Self.run(["sdk", "getUserProfile", "--to-user-jid", alice.username, "--profile", "bob"], home: home)
+        #expect(seen.status == 0, "\(seen.stdout)")
+        let data = try #require(try seen.json["data"] as? [String: Any])
+        #expect(data["nickName"] as? String == "Alice")
+        #expect((data["image"] as? String)?.hasPrefix("http") == true, "\(seen.stdout)")
+        #expect((data["thumbImage"] as? String)?.isEmpty == false, "\(seen.stdout)")
+        let scheme = try await Self.run(["sdk", "setUserProfile", "--name", "Alice", "--image", "file:///etc/passwd", "--profile", "alice"], home: home)
+        #expect(scheme.status == 1)
+        #expect(scheme.statusCode == 400, "\(scheme.stdout)")
+        let notImage = try await Self.run(["sdk", "setUserProfile", "--name", "Alice", "--image", "Fixtures/images/not-an-image.png",
+                                           "--profile", "alice"], home: home)
+        #expect(notImage.status == 1)
+        #expect(notImage.statusCode == 400, "\(notImage.stdout)")
+        for profile in ["alice", "bob"] {
+            _ = try await Self.run(["sdk", "deleteMyAccount", "--reason", "test", "--profile", profile], home: home)
+        }
+    }
+
     @Test("a malformed --to-user-jid is exit 1 with statusCode 400 naming the parameter; bad booleans are 400; unknown methods are usage errors",
           arguments: ["prosody", "ejabberd"])
     func badInput(serverName: String) async throws {
