@@ -214,12 +214,44 @@ struct QRLoginTests {
         var request = QRLoginRequest(nonce: Base64URL.encode(payload.nonce), sender: scanner.description,
                                      key: ephemeral.publicKey.rawRepresentation, iv: iv, payload: sealed.combined)
         tamper(&request, scanner)
+        return try await send(IQ(.set, to: payload.jid, payload: request.element), on: client)
+    }
+
+    static func send(_ iq: IQ, on client: XMPPClient) async throws -> SDKError? {
         do {
-            _ = try await client.send(IQ(.set, to: payload.jid, payload: request.element))
+            _ = try await client.send(iq)
             return nil
         } catch let error as StanzaError {
             return SDK.scannerError(error)
         }
+    }
+
+    /// Sends one valid request `copies` times at once (new ids), as a network replay would.
+    static func send(_ code: QRCodeData, from sdk: SDK, plaintext: String, copies: Int) async throws -> [SDKError?] {
+        let payload = try QRLoginPayload(parsing: code.qrString, now: SDK.now())
+        let configuration = try await sdk.requireConfiguration()
+        let client = try await sdk.connectAnonymously(server: .init(url: payload.ws, domain: payload.jid.domainpart),
+                                                      configuration: configuration, modules: [])
+        defer { Task { await client.disconnect() } }
+        let scanner = try #require(await client.boundJID)
+        let ephemeral = try X25519.PrivateKey()
+        let z = try #require(QRLoginCrypto.sharedSecret(ephemeral, payload.key))
+        let key = try QRLoginCrypto.key(sharedSecret: z, nonce: payload.nonce, scannerKey: ephemeral.publicKey.rawRepresentation, newDeviceKey: payload.key)
+        let iv = try SecureRandom.bytes(count: 12)
+        let sealed = try AESGCM.seal(Array(plaintext.utf8), key: key, nonce: iv,
+                                     authenticating: QRLoginCrypto.aad(newDevice: payload.jid, scanner: scanner, nonce: payload.nonce, exp: payload.exp))
+        let request = QRLoginRequest(nonce: Base64URL.encode(payload.nonce), sender: scanner.description,
+                                     key: ephemeral.publicKey.rawRepresentation, iv: iv, payload: sealed.combined)
+        let iqs = (0..<copies).map { _ in IQ(.set, to: payload.jid, payload: request.element) }
+        // Started in order: the client writes them in order, and the new device's module handles them one at a time.
+        var tasks: [Task<SDKError?, any Error>] = []
+        for iq in iqs {
+            tasks.append(Task { try await send(iq, on: client) })
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        var answers: [SDKError?] = []
+        for task in tasks { answers.append(try await task.value) }
+        return answers
     }
 
     @Test("Forged sender, malformed, unknown nonce and tampered requests are refused and the code stays valid; then a real scan logs in")
@@ -236,8 +268,11 @@ struct QRLoginTests {
         let otherKey = try X25519.PrivateKey().publicKey.rawRepresentation
         let wrongKey = try await Self.send(code, from: scanner) { request, _ in request.key = otherKey }
         #expect(wrongKey?.statusCode == 400 && wrongKey?.message == "Invalid QR Code: decryption-failed")
+        let oversized = try await Self.send(code, from: scanner) { request, _ in request.payload = [UInt8](repeating: 1, count: 5000) }
+        #expect(oversized?.statusCode == 400 && oversized?.message == "Invalid QR Code: malformed")
         #expect(collected.results.withLock { $0.isEmpty })
-        #expect(collected.listened.withLock { $0.map(\.reason) } == ["wrong-sender", "malformed", "unknown-nonce", "decryption-failed", "decryption-failed"])
+        #expect(collected.listened.withLock { $0.map(\.reason) }
+            == ["wrong-sender", "malformed", "unknown-nonce", "decryption-failed", "decryption-failed", "malformed"])
 
         _ = try await scanner.loginWebChatViaQRCode(qrString: code.qrString)
         let result = try #require(try await collected.wait().first)
@@ -245,18 +280,19 @@ struct QRLoginTests {
         for sdk in [scanner, newDevice] { _ = try? await sdk.logout() }
     }
 
-    @Test("Replayed: a second valid request for the same nonce is refused 409 replayed")
+    @Test("Replayed: the same valid request sent twice (a network replay, §8.3) logs in once; the copy is refused 409 replayed")
     func replayed() async throws {
-        let (scanner, newDevice, _, code, collected) = try await Self.setUp()
-        // A real scan and a hand-made request at once: the module handles them one after another,
-        // so whichever comes second finds the nonce consumed.
-        async let real: SDKResponse<NoData> = scanner.loginWebChatViaQRCode(qrString: code.qrString)
-        try await Task.sleep(for: .milliseconds(20))
-        let second = try await Self.send(code, from: scanner)
-        let first = try? await real
-        #expect(first?.statusCode == 200)
-        #expect(second?.statusCode == 409 || second?.statusCode == 404, "\(String(describing: second))")
-        #expect(try await collected.wait().first?.statusCode == 200)
+        let (scanner, newDevice, scannerJID, code, collected) = try await Self.setUp()
+        let token = try #require(await scanner.storedToken)
+        let name = String(scannerJID.split(separator: "@").first ?? "")
+        let body = #"{"v":0,"username":"\#(name)","userJid":"\#(scannerJID)","userToken":"\#(token.encoded)"}"#
+        let answers = try await Self.send(code, from: scanner, plaintext: body, copies: 2)
+        #expect(answers.count == 2)
+        #expect(answers.first.map { $0 == nil } == true, "\(answers)")
+        #expect(answers.last??.statusCode == 409 && answers.last??.message == "QR Code Already Used", "\(answers)")
+        let result = try #require(try await collected.wait().first)
+        #expect(result.statusCode == 200 && result.userJid == scannerJID)
+        #expect(collected.listened.withLock { $0.map(\.event) } == ["loggedIn", "rejected"])
         for sdk in [scanner, newDevice] { _ = try? await sdk.logout() }
     }
 
@@ -287,6 +323,20 @@ struct QRLoginTests {
         let result2 = try #require(try await collected2.wait().first)
         #expect(result2.statusCode == 400 && result2.message == "Invalid QR Code: token for another domain")
         for sdk in [scanner, newDevice, scanner2, newDevice2] { _ = try? await sdk.logout() }
+    }
+
+    @Test("Check 10: a token the XMPP server refuses (no such account) ends the code with 401 Token Expired")
+    func tokenRefused() async throws {
+        let (scanner, newDevice, scannerJID, code, collected) = try await Self.setUp()
+        let domain = String(scannerJID.split(separator: "@").last ?? "")
+        let ghost = "ghost\(ProfileSDKIntegrationTests.username())"
+        let token = SDKToken(jid: try JID("\(ghost)@\(domain)"), credentials: try #require(await scanner.storedToken).credentials)
+        let refused = try await Self.send(code, from: scanner, plaintext: #"{"v":0,"username":"\#(ghost)","userJid":"\#(ghost)@\#(domain)","userToken":"\#(token.encoded)"}"#)
+        #expect(refused?.statusCode == 401 && refused?.message == "Token Expired")
+        let result = try #require(try await collected.wait().first)
+        #expect(result.statusCode == 401 && result.message == "Token Expired" && result.event == "failed")
+        await ProfileSDKIntegrationTests.expectError(405, "Not Logged In") { _ = try await newDevice.getCurrentUserJid() }
+        _ = try? await scanner.logout()
     }
 
     @Test("generateQrCode writes a PNG (with a logo) and an SVG; the PNG decodes with zbarimg to qrString")
