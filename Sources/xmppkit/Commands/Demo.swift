@@ -69,14 +69,18 @@ struct DemoWalk {
     mutating func run(_ configuration: SDKConfiguration) async {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let aliceName = "alice-\(suffix)", bobName = "bob-\(suffix)"
-        let aliceJid = "\(aliceName)@\(configuration.accountDomainForDemo)", bobJid = "\(bobName)@\(configuration.accountDomainForDemo)"
+        let aliceJid = "\(aliceName)@\(configuration.domain)", bobJid = "\(bobName)@\(configuration.domain)"
         print("XMPPKit ProfileSDK demo against \(configuration.host ?? configuration.domain):\(configuration.port ?? 5222) (\(configuration.domain))")
         let alice = SDK(), bob = SDK()
         await step("Alice", "initialize(configuration: domain \(configuration.domain))") { try await alice.initialize(configuration: configuration) }
         await step("Bob", "initialize(configuration: domain \(configuration.domain))") { try await bob.initialize(configuration: configuration) }
 
-        guard let aliceAccount = await step("Alice", "register(userIdentifier: \"\(aliceName)\")", { try await alice.register(userIdentifier: aliceName) })?.data,
-              let bobAccount = await step("Bob", "register(userIdentifier: \"\(bobName)\")", { try await bob.register(userIdentifier: bobName) })?.data
+        guard let aliceAccount = await step("Alice", "register(userIdentifier: \"\(aliceName)\")", { try await alice.register(userIdentifier: aliceName) })?.data
+        else {
+            print("\nCannot register on the server. Is Prosody running? From the repository: scripts/servers start prosody (or run scripts/demo).")
+            return
+        }
+        guard let bobAccount = await step("Bob", "register(userIdentifier: \"\(bobName)\")", { try await bob.register(userIdentifier: bobName) })?.data
         else { return }
         await step("Alice", "register(userIdentifier: \"\(aliceName)\") again", expect: [409]) { try await alice.register(userIdentifier: aliceName) }
         await step("Alice", "getCurrentUserJid() before login", expect: [405]) { try await alice.getCurrentUserJid() }
@@ -85,8 +89,13 @@ struct DemoWalk {
         else { return }
         await step("Alice", "getCurrentUserJid()") { try await alice.getCurrentUserJid() }
 
-        await step("Alice", "setUserProfile(name: \"Alice\", image: https://example.com/alice.png, status: \"In Wonderland\", mobileNumber: \"+44 20 7946 0000\", email: \"alice@example.com\")") {
-            try await alice.setUserProfile(name: "Alice", image: .url("https://example.com/alice.png"), status: "In Wonderland",
+        // From the repository, Alice's photo is a real file: uploaded (XEP-0363), its thumbnail in her vCard.
+        let photo = "Fixtures/images/small-64x64.png"
+        let image: ProfileImage = FileManager.default.fileExists(atPath: photo)
+            ? .file(FileManager.default.currentDirectoryPath + "/" + photo) : .none
+        let imageText = if case .file = image { "file \(photo)" } else { "none" }
+        await step("Alice", "setUserProfile(name: \"Alice\", image: \(imageText), status: \"In Wonderland\", mobileNumber: \"+44 20 7946 0000\", email: \"alice@example.com\")") {
+            try await alice.setUserProfile(name: "Alice", image: image, status: "In Wonderland",
                                            mobileNumber: "+44 20 7946 0000", email: "alice@example.com")
         }
         await step("Bob", "setUserProfile(name: \"Bob\", status: \"Building\")") { try await bob.setUserProfile(name: "Bob", status: "Building") }
@@ -99,10 +108,12 @@ struct DemoWalk {
         await step("Alice", "blockUser(toUserJid: \"\(bobJid)\")") { try await alice.blockUser(toUserJid: bobJid) }
         await step("Alice", "getUsersIBlocked()") { try await alice.getUsersIBlocked() }
         if let jid = await blockedNotice.value { note("Bob's userBlockedMeListener: \(jid) blocked me") } else { note("Bob got no blocked notice within 10 s") }
+        await Self.settle(bob, contains: aliceJid)
         await step("Bob", "getUsersWhoBlockedMe()") { try await bob.getUsersWhoBlockedMe() }
         let unblockedNotice = Self.firstUserBlockedMe(bob, blocked: false)
         await step("Alice", "unblockUser(toUserJid: \"\(bobJid)\")") { try await alice.unblockUser(toUserJid: bobJid) }
         if let jid = await unblockedNotice.value { note("Bob's userBlockedMeListener: \(jid) unblocked me") } else { note("Bob got no unblocked notice within 10 s") }
+        await Self.settle(bob, contains: nil)
         await step("Alice", "getUsersIBlocked()") { try await alice.getUsersIBlocked() }
         await step("Bob", "getUsersWhoBlockedMe()") { try await bob.getUsersWhoBlockedMe() }
 
@@ -129,6 +140,18 @@ struct DemoWalk {
         }
     }
 
+    /// The listener fires as the notice arrives; the SDK stores it in private storage (XEP-0049)
+    /// right after, which `getUsersWhoBlockedMe` reads. Waits (at most 5 s) until the stored list
+    /// shows the change, so the printed call shows the settled state.
+    private static func settle(_ sdk: SDK, contains jid: String?) async {
+        for _ in 0..<50 {
+            let jids = (try? await sdk.getUsersWhoBlockedMe().data)?.map(\.jid) ?? []
+            if let jid, jids.contains(jid) { return }
+            if jid == nil, jids.isEmpty { return }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// The JID of the first `userBlockedMeListener` event with `blocked`, or nil after 10 s.
     private static func firstUserBlockedMe(_ sdk: SDK, blocked: Bool) -> Task<String?, Never> {
         let events = sdk.events
@@ -150,8 +173,4 @@ struct DemoWalk {
             }
         }
     }
-}
-
-private extension SDKConfiguration {
-    var accountDomainForDemo: String { domain }
 }

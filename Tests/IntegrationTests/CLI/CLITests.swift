@@ -288,5 +288,9 @@ struct CLITests {
             #expect(run.stdout.contains("sdk.\(method)("), "the demo does not call \(method)")
         }
         #expect(run.stdout.contains("every step behaved as documented"), "\(run.stdout)")
+        // Bob's first getUsersWhoBlockedMe (after Alice's block) lists Alice.
+        let lines = run.stdout.components(separatedBy: "\n")
+        let call = try #require(lines.firstIndex { $0.contains("sdk.getUsersWhoBlockedMe()") })
+        #expect(call + 1 < lines.count && lines[call + 1].contains("\"jid\":\"alice-"), "\(run.stdout)")
     }
 }
