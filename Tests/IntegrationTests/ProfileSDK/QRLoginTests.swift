@@ -143,8 +143,9 @@ struct QRLoginTests {
         }
     }
 
-    static func setUp(lifetime: Int = 120, expiryDelay: Duration? = nil) async throws -> (SDK, SDK, String, QRCodeData, Collected) {
-        let server = try Servers.server("prosody")
+    /// The accounts live on `serverName`; the signal server is always Prosody's anonymous host.
+    static func setUp(on serverName: String = "prosody", lifetime: Int = 120, expiryDelay: Duration? = nil) async throws -> (SDK, SDK, String, QRCodeData, Collected) {
+        let server = try Servers.server(serverName)
         let scanner = try await ProfileSDKIntegrationTests.initialized(server)
         let name = ProfileSDKIntegrationTests.username()
         _ = try await scanner.register(userIdentifier: name, autoLogin: true)
@@ -160,9 +161,10 @@ struct QRLoginTests {
         return (scanner, newDevice, "\(name)@\(server.domain)", data, collected)
     }
 
-    @Test("A full QR login between two SDK instances; the scanner refuses a second send of the same code (409)")
-    func fullLogin() async throws {
-        let (scanner, newDevice, scannerJID, code, collected) = try await Self.setUp()
+    @Test("A full QR login between two SDK instances (accounts on each server, signal server Prosody's anonymous host); the scanner refuses a second send of the same code (409)",
+          arguments: ["prosody", "ejabberd"])
+    func fullLogin(serverName: String) async throws {
+        let (scanner, newDevice, scannerJID, code, collected) = try await Self.setUp(on: serverName)
         #expect(code.terminal?.isEmpty == false)
         let parsed = try QRLoginPayload(parsing: code.qrString, now: SDK.now())
         #expect(parsed.jid.domainpart == ProcessInfo.processInfo.environment["PROSODY_ANON_DOMAIN"])
@@ -187,7 +189,7 @@ struct QRLoginTests {
         }
         // Another scanner: the new device's anonymous session is gone → 404.
         try await Task.sleep(for: .seconds(1))
-        let (other, otherNew, _, _, _) = try await Self.setUp()
+        let (other, otherNew, _, _, _) = try await Self.setUp(on: serverName)
         await ProfileSDKIntegrationTests.expectError(404, "QR Code Not Found") {
             _ = try await other.loginWebChatViaQRCode(qrString: code.qrString)
         }
@@ -362,6 +364,16 @@ struct QRLoginTests {
         await ProfileSDKIntegrationTests.expectError(400) { _ = try await sdk.generateQrCode(logo: notImage, signalServer: Self.signalServer()) }
         await ProfileSDKIntegrationTests.expectError(400) { _ = try await sdk.generateQrCode(logo: "/dev/zero", signalServer: Self.signalServer()) }
         await sdk.cancelPendingQRCode()
+    }
+
+    @Test("A signal server host without SASL ANONYMOUS is refused 403 (§3)")
+    func noAnonymous() async throws {
+        let server = try Servers.server("prosody")
+        let sdk = try await ProfileSDKIntegrationTests.initialized(server)
+        let url = ProcessInfo.processInfo.environment["PROSODY_WS_URL"] ?? "ws://127.0.0.1:5280/xmpp-websocket"
+        await ProfileSDKIntegrationTests.expectError(403, "Feature Not Available: anonymous login on the signal server (RFC 4505)") {
+            _ = try await sdk.generateQrCode(signalServer: url + "?domain=" + server.domain)
+        }
     }
 
     @Test("Bad parameters are 400 before any traffic; a logged-out scanner is 405")
