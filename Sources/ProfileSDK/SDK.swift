@@ -107,8 +107,11 @@ public actor SDK {
         tls.maximumVersion = .v1_2
         var logger = Logger(label: "xmppkit.sdk")
         logger.logLevel = .warning
-        return XMPPClientConfiguration(jid: jid, credential: credential, host: configuration.host, port: configuration.port,
-                                       tls: tls, requestTimeout: configuration.requestTimeout, logger: logger)
+        var clientConfiguration = XMPPClientConfiguration(jid: jid, credential: credential, host: configuration.host, port: configuration.port,
+                                                          tls: tls, requestTimeout: configuration.requestTimeout, logger: logger)
+        // The facade works through modules and never reads `stanzas`: keep nothing there.
+        clientConfiguration.stanzaBufferLimit = 0
+        return clientConfiguration
     }
 
     /// Logs in with `credential`, registers the modules the facade uses, announces presence.

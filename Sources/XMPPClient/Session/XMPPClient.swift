@@ -53,7 +53,9 @@ public actor XMPPClient {
 
     public init(configuration: XMPPClientConfiguration) {
         self.configuration = configuration
-        (stanzas, stanzaContinuation) = AsyncStream.makeStream(of: InboundStanza.self)
+        let buffering: AsyncStream<InboundStanza>.Continuation.BufferingPolicy =
+            configuration.stanzaBufferLimit.map { .bufferingNewest(max(0, $0)) } ?? .unbounded
+        (stanzas, stanzaContinuation) = AsyncStream.makeStream(of: InboundStanza.self, bufferingPolicy: buffering)
     }
 
     deinit {
@@ -311,6 +313,8 @@ public actor XMPPClient {
             failPendingRequests()
         }
         state = .connected
+        // A resumption that failed ends the old session before the new one starts.
+        if moduleSessionActive && !session.isResumed { modules.sessionEnded() }
         moduleSessionActive = true
         modules.sessionStarted(resumed: session.isResumed)
         logger.info("connected", metadata: ["xmpp.jid": "\(session.boundJID)", "xmpp.sasl.mechanism": "\(session.mechanism?.rawValue ?? "none")",

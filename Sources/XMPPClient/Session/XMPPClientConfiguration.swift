@@ -43,6 +43,10 @@ public struct XMPPClientConfiguration: Sendable {
     public var parserLimits: XMLParserLimits
     /// How long an IQ may wait for its answer.
     public var requestTimeout: Duration
+    /// How many unread stanzas ``XMPPClient/stanzas`` keeps (the newest); nil keeps all. An app
+    /// that works through modules only and never reads `stanzas` sets a small number, so nothing
+    /// piles up there.
+    public var stanzaBufferLimit: Int? = nil
     /// How long connecting and negotiating may take.
     public var connectTimeout: Duration
     public var logger: Logger

@@ -12,7 +12,7 @@ public enum CapabilitiesHash {
         case duplicateIdentity
         case duplicateFeature
         case duplicateFormType(String)
-        case formTypeNotHidden(String)
+        case conflictingFormType(String)
     }
 
     /// XEP-0115 §5.1 steps 1–8: identities, features and extended forms, each sorted by octets.
@@ -26,7 +26,9 @@ public enum CapabilitiesHash {
             string += "\(identity.category)/\(identity.type)/\(identity.language ?? "")/\(identity.name ?? "")<"
         }
         for feature in info.features.sorted(by: octetsPrecede) { string += feature + "<" }
-        let forms = info.forms.compactMap { form in form.formType.map { ($0, form) } }.sorted { octetsPrecede($0.0, $1.0) }
+        // §5.4 step 3.6: a form whose FORM_TYPE is not hidden is ignored.
+        let forms = info.forms.filter { $0.field("FORM_TYPE")?.type == .hidden }
+            .compactMap { form in form.formType.map { ($0, form) } }.sorted { octetsPrecede($0.0, $1.0) }
         for (formType, form) in forms {
             string += formType + "<"
             let fields = form.fields.filter { $0.variable != nil && $0.variable != "FORM_TYPE" }
@@ -44,16 +46,16 @@ public enum CapabilitiesHash {
         Base64.encode(try algorithm.hash(Array(verificationString(for: info).utf8)))
     }
 
-    /// XEP-0115 §5.4 step 3: an answer with repeated identities or features, or repeated or
-    /// non-hidden `FORM_TYPE`s, must not be used to verify a hash.
+    /// XEP-0115 §5.4 step 3: an answer with repeated identities, or repeated `FORM_TYPE`s or one
+    /// with several values, must not be used to verify a hash (non-hidden ones are ignored, step 3.6).
     public static func validate(_ info: DiscoInfo) throws(ValidationError) {
         var identities = Set<DiscoIdentity>()
         for identity in info.identities where !identities.insert(identity).inserted { throw .duplicateIdentity }
         var formTypes = Set<String>()
         for form in info.forms {
-            guard let field = form.field("FORM_TYPE") else { continue }
+            guard let field = form.field("FORM_TYPE"), field.type == .hidden else { continue }
             let formType = field.values.first ?? ""
-            guard field.type == .hidden else { throw .formTypeNotHidden(formType) }
+            guard Set(field.values).count <= 1 else { throw .conflictingFormType(formType) }
             guard formTypes.insert(formType).inserted else { throw .duplicateFormType(formType) }
         }
     }

@@ -7,7 +7,8 @@ import XMPPXML
 /// `node#ver`, and verifies the hashes others announce before trusting them (§5.4).
 public actor EntityCapabilitiesModule: XMPPModule {
     public nonisolated let features = [CapabilitiesElement.namespace]
-    public nonisolated let routes: [StanzaRoute] = [.presence("c", CapabilitiesElement.namespace)]
+    /// Every presence: an unavailable one carries no `<c/>` but ends what we know of its sender.
+    public nonisolated let routes: [StanzaRoute] = [.anyPresence]
 
     /// What a presence's caps told us.
     public enum Event: Sendable, Hashable {
@@ -23,7 +24,11 @@ public actor EntityCapabilitiesModule: XMPPModule {
     private var context = ModuleContext.unattached
     /// Verified hashes (§5.4 step 3.8: cache by ver, reuse for every entity announcing it).
     private var verified: [String: DiscoInfo] = [:]
-    private var inFlight: Set<String> = []
+    /// Hashes being verified now; at most ``maximumVerifications`` at a time, each in its own task
+    /// so a peer that never answers does not hold up the presences behind it.
+    /// (The entities that announced a hash while it was being verified hear the result with it.)
+    private var inFlight: [String: [JID]] = [:]
+    private let maximumVerifications = 8
     private var entities: [JID: DiscoInfo] = [:]
     private var published: String?
     /// Bounds what a peer announcing ever-new hashes can make us store.
@@ -83,16 +88,30 @@ public actor EntityCapabilitiesModule: XMPPModule {
             remember(from, info)
             return
         }
-        guard !inFlight.contains(caps.ver) else { return }
-        inFlight.insert(caps.ver)
-        defer { inFlight.remove(caps.ver) }
-        await verify(from, caps, algorithm)
+        if inFlight[caps.ver] != nil {
+            if inFlight[caps.ver, default: []].count < cacheLimit { inFlight[caps.ver]?.append(from) }
+            return
+        }
+        guard inFlight.count < maximumVerifications else { return }
+        inFlight[caps.ver] = []
+        Task {
+            await self.verify(from, caps, algorithm)
+            self.finished(caps.ver)
+        }
+    }
+
+    /// Hands a verified hash's features to the entities that announced it meanwhile.
+    private func finished(_ ver: String) {
+        let waiting = inFlight.removeValue(forKey: ver) ?? []
+        guard let info = verified[ver] else { return }
+        for jid in waiting { remember(jid, info) }
     }
 
     /// §5.4 step 3: ask the announcing entity at `node#ver`, hash the answer, compare.
     private func verify(_ jid: JID, _ caps: CapabilitiesElement, _ algorithm: HashFunction) async {
         do {
-            let info = try await context.discovery().info(for: jid, node: "\(caps.node)#\(caps.ver)", refresh: true)
+            // Not cached by disco: an unverified answer must not stay in memory (§5.4).
+            let info = try await context.discovery().info(for: jid, node: "\(caps.node)#\(caps.ver)", refresh: true, cache: false)
             try CapabilitiesHash.validate(info)
             let computed = try CapabilitiesHash.ver(for: info, algorithm: algorithm)
             guard computed == caps.ver else {

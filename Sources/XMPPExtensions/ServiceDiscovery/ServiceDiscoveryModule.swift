@@ -13,6 +13,8 @@ public actor ServiceDiscoveryModule: XMPPModule {
     public nonisolated let identities: [DiscoIdentity]
     private var context = ModuleContext.unattached
     private var cache: [CacheKey: DiscoInfo] = [:]
+    /// Bounds what answers from many entities can make us keep.
+    public nonisolated let cacheLimit = 1024
     /// Nodes answered with our own info besides the empty one (the entity-caps node, XEP-0115 §6.2).
     private var publishedNodes: Set<String> = []
 
@@ -64,9 +66,10 @@ public actor ServiceDiscoveryModule: XMPPModule {
         publishedNodes.remove(node)
     }
 
-    /// Asks `jid` what it is and supports (XEP-0030 §3.1); answers are cached for the session.
+    /// Asks `jid` what it is and supports (XEP-0030 §3.1); answers are cached for the session
+    /// unless `cache` is false (up to ``cacheLimit`` entries).
     /// - Throws: ``StanzaError`` from the entity, ``XMPPClientError`` from the session.
-    public func info(for jid: JID, node: String? = nil, refresh: Bool = false) async throws -> DiscoInfo {
+    public func info(for jid: JID, node: String? = nil, refresh: Bool = false, cache useCache: Bool = true) async throws -> DiscoInfo {
         let key = CacheKey(jid: jid, node: node)
         if !refresh, let cached = cache[key] { return cached }
         var query = XMLElement("query", namespace: DiscoInfo.namespace)
@@ -74,7 +77,10 @@ public actor ServiceDiscoveryModule: XMPPModule {
         let reply = try await context.send(IQ(.get, to: jid, payload: query))
         guard let payload = reply.payload else { throw StanzaError(.badRequest, text: "empty disco#info result from \(jid)") }
         let info = try DiscoInfo(element: payload)
-        cache[key] = info
+        if useCache {
+            if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = info
+        }
         return info
     }
 

@@ -62,7 +62,8 @@ public struct VCardPhoto: Sendable, Hashable {
     /// hostile 50 MB value costs no more than one just over it.
     private static func decode(_ binval: XMLElement, limits: VCard.Limits) throws(VCardError) -> [UInt8] {
         // Characters beyond this many (and up to 2 of padding) decode past the limit.
-        let maximumCharacters = (limits.maxPhotoBytes + 2) / 3 * 4 + 4
+        // Saturating: a limit of .max must not overflow.
+        let maximumCharacters = min(limits.maxPhotoBytes, Int.max / 2) / 3 * 4 + 12
         var significant = 0
         for node in binval.children {
             guard let text = node.text else { throw .photoNotBase64 }

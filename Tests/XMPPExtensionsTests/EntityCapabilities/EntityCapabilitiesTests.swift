@@ -35,9 +35,14 @@ struct EntityCapabilitiesTests {
         #expect(throws: CapabilitiesHash.ValidationError.duplicateIdentity) { try CapabilitiesHash.validate(duplicated) }
         info.forms.append(info.forms[0])
         #expect(throws: CapabilitiesHash.ValidationError.duplicateFormType("urn:xmpp:dataforms:softwareinfo")) { try CapabilitiesHash.validate(info) }
+        // Step 3.6: a form whose FORM_TYPE is not hidden is ignored, not fatal, and leaves the hash.
         var visible = try self.info("0115/complex-generation.xml")
         visible.forms[0].fields[0].type = .textSingle
-        #expect(throws: CapabilitiesHash.ValidationError.formTypeNotHidden("urn:xmpp:dataforms:softwareinfo")) { try CapabilitiesHash.validate(visible) }
+        #expect(throws: Never.self) { try CapabilitiesHash.validate(visible) }
+        #expect(CapabilitiesHash.verificationString(for: visible).hasSuffix("http://jabber.org/protocol/muc<"))
+        var conflicting = try self.info("0115/complex-generation.xml")
+        conflicting.forms[0].fields[0].values.append("urn:other")
+        #expect(throws: CapabilitiesHash.ValidationError.conflictingFormType("urn:xmpp:dataforms:softwareinfo")) { try CapabilitiesHash.validate(conflicting) }
     }
 
     @Test("Our available presence carries <c/> with our current ver; disco answers at node#ver (§4, §6.2)")
