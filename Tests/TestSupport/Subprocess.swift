@@ -17,6 +17,7 @@ public final class Subprocess: @unchecked Sendable {
     private var inputFD: Int32
     private let outputFD: Int32
     private let lock = NSLock()
+    private static let spawnLock = NSLock()
     private var collected = Data()
     private var exitStatus: Int32?
     private var reader: Thread?
@@ -26,7 +27,15 @@ public final class Subprocess: @unchecked Sendable {
     /// kept open until ``closeInput()``.
     public init(_ arguments: [String], environment: [String: String]? = nil, directory: String? = nil, mergeErrors: Bool = true) throws {
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+        // Close-on-exec: a child spawned at the same moment by another test must not inherit our
+        // ends of these pipes, or this child never sees end-of-input while that one lives (two
+        // `openssl dgst` waiting on each other's stdin hung a whole run). dup2 onto 0–2 clears it.
+        // (pipe2 is not visible to Swift: the pipes are made and marked under a lock every spawn
+        // here takes, so no spawn can come between.)
+        Self.spawnLock.lock()
+        defer { Self.spawnLock.unlock() }
         guard pipe(&input) == 0, pipe(&output) == 0 else { throw Failure(description: "pipe failed") }
+        for fd in input + output { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
