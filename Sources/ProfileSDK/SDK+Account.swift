@@ -112,7 +112,7 @@ extension SDK {
     @discardableResult
     public func setUserToken(token: String) async throws -> SDKResponse<NoData> {
         _ = try requireConfiguration()
-        guard let decoded = SDKToken(encoded: token.trimmedWhitespace) else { throw SDKError.invalid("token", "not an XMPPKit token") }
+        guard let decoded = SDKToken(encoded: token.trimmingWhitespace) else { throw SDKError.invalid("token", "not an XMPPKit token") }
         storedToken = decoded
         return SDKResponse()
     }
@@ -121,9 +121,9 @@ extension SDK {
     /// account (XEP-0077 §3.2) and ends the session.
     @discardableResult
     public func deleteMyAccount(reason: String, feedback: String = "") async throws -> SDKResponse<NoData> {
-        guard !reason.trimmedWhitespace.isEmpty else { throw SDKError.invalid("reason", "must not be empty") }
+        guard !reason.trimmingWhitespace.isEmpty else { throw SDKError.invalid("reason", "must not be empty") }
         let registration = try await module(RegistrationModule.self)
-        if !feedback.trimmedWhitespace.isEmpty {
+        if !feedback.trimmingWhitespace.isEmpty {
             _ = try? await sendFeedback(title: "Account deleted: \(reason)", description: feedback)
         }
         do { try await registration.removeAccount() } catch let error as RegistrationError {

@@ -28,8 +28,8 @@ extension SDK {
     /// Sends a message to the server's feedback address (XEP-0157); 403 when it publishes none.
     @discardableResult
     public func sendFeedback(title: String, description: String) async throws -> SDKResponse<NoData> {
-        guard !title.trimmedWhitespace.isEmpty else { throw SDKError.invalid("title", "must not be empty") }
-        guard !description.trimmedWhitespace.isEmpty else { throw SDKError.invalid("description", "must not be empty") }
+        guard !title.trimmingWhitespace.isEmpty else { throw SDKError.invalid("title", "must not be empty") }
+        guard !description.trimmingWhitespace.isEmpty else { throw SDKError.invalid("description", "must not be empty") }
         let client = try await requireClient()
         let addresses = try await module(ContactAddressesModule.self)
         let feedback: JID

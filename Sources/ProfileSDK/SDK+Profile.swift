@@ -30,7 +30,7 @@ extension SDK {
     /// properties are kept (get, modify, set). Contacts learn of it by the XEP-0153 hash.
     public func setUserProfile(name: String, image: ProfileImage = .none, status: String = "", mobileNumber: String = "",
                                email: String = "") async throws -> SDKResponse<UserProfile> {
-        guard !name.trimmedWhitespace.isEmpty else { throw SDKError.invalid("name", "must not be empty") }
+        guard !name.trimmingWhitespace.isEmpty else { throw SDKError.invalid("name", "must not be empty") }
         var imageFile: CheckedImageFile?
         switch image {
         case .url(let url):
@@ -58,7 +58,7 @@ extension SDK {
         let uploadedURL: String? = if let imageFile { try await uploadProfileImage(imageFile) } else { nil }
         do {
             var vCard = try await vCards.vCard()
-            vCard.nickname = name.trimmedWhitespace
+            vCard.nickname = name.trimmingWhitespace
             vCard.desc = status.isEmpty ? nil : status
             vCard.note = nil
             vCard.telephones = mobileNumber.isEmpty ? [] : [VCardTelephone(number: mobileNumber, flags: [.cell, .voice])]

@@ -96,7 +96,7 @@ extension SDK {
     public func loginWebChatViaQRCode(qrString: String) async throws -> SDKResponse<NoData> {
         let configuration = try requireConfiguration()
         let session = try await requireClient()
-        let payload = try QRLoginPayload(parsing: qrString.trimmedWhitespace, now: Self.now())
+        let payload = try QRLoginPayload(parsing: qrString.trimmingWhitespace, now: Self.now())
         guard let bound = await session.boundJID, let token = storedToken, token.jid == bound.bare.description,
               let username = bound.localpart else {
             throw SDKError.notSupported("SCRAM token")
@@ -219,7 +219,7 @@ extension SDK {
 
     /// §2.1: a ws:// or wss:// URL without fragment; `domain` names the XMPP host and is removed.
     static func signalServer(_ text: String) throws(SDKError) -> SignalServer {
-        guard var components = URLComponents(string: text.trimmedWhitespace),
+        guard var components = URLComponents(string: text.trimmingWhitespace),
               let scheme = components.scheme?.lowercased(), ["ws", "wss"].contains(scheme),
               let host = components.host, !host.isEmpty, components.fragment == nil else {
             throw .invalid("signalServer", "not a ws:// or wss:// URL without fragment (RFC 6455 §3)")
@@ -266,7 +266,7 @@ extension SDK {
             jid: jid, credential: .anonymous, transport: .webSocket(url: server.url), tls: tls,
             allowPlaintext: server.url.lowercased().hasPrefix("ws:"), streamManagement: false, reconnect: nil,
             requestTimeout: .seconds(45), connectTimeout: .seconds(20), logger: logger))
-        for module in modules { await client.registerModule(module) }
+        await client.register(modules)
         do {
             _ = try await client.connect()
         } catch let error as XMPPClientError {

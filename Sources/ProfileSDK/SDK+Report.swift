@@ -84,7 +84,7 @@ extension SDK {
                                   messageData: ReportMessageData) async throws -> SDKResponse<NoData> {
         let jid = try userJID(toUserJid)
         let kind: String
-        switch chatType.trimmedWhitespace.lowercased() {
+        switch chatType.trimmingWhitespace.lowercased() {
         case "chat", "user": kind = "chat"
         case "groupchat", "group": kind = "groupchat"
         default: throw SDKError.invalid("chatType", "must be chat (user) or groupchat (group)")

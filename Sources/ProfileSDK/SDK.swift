@@ -73,7 +73,7 @@ public actor SDK {
 
     /// A username (RFC 7622 localpart) on the account domain.
     func accountJID(_ username: String, parameter: String, configuration: SDKConfiguration) throws(SDKError) -> JID {
-        let trimmed = username.trimmedWhitespace
+        let trimmed = username.trimmingWhitespace
         guard !trimmed.isEmpty else { throw .invalid(parameter, "must not be empty") }
         do { return try JID(localpart: trimmed, domainpart: configuration.accountDomain) } catch {
             throw .invalid(parameter, "not a valid username (RFC 7622 §3.3): \(error)")
@@ -83,7 +83,7 @@ public actor SDK {
     /// Another user's JID: `user@domain`, or a bare username on the account domain; resources dropped.
     func userJID(_ value: String, parameter: String = "toUserJid") throws(SDKError) -> JID {
         let configuration = try requireConfiguration()
-        let trimmed = value.trimmedWhitespace
+        let trimmed = value.trimmingWhitespace
         guard !trimmed.isEmpty else { throw .invalid(parameter, "must not be empty") }
         do {
             let jid = trimmed.contains("@") ? try JID(trimmed) : try JID(localpart: trimmed, domainpart: configuration.accountDomain)
@@ -117,12 +117,10 @@ public actor SDK {
     /// Logs in with `credential`, registers the modules the facade uses, announces presence.
     func startSession(jid: JID, credential: SASLCredentials) async throws -> NegotiatedSession {
         let client = XMPPClient(configuration: try clientConfiguration(jid: jid, credential: credential))
-        for module: any XMPPModule in [ServiceDiscoveryModule(), RosterModule(), VCardModule(), LastActivityModule(),
-                                       BlockingModule(), PrivateStorageModule(), BlockedNoticeModule(),
-                                       ContactAddressesModule(), RegistrationModule(), PingModule(),
-                                       HTTPUploadModule(), SpamReportingModule()] {
-            await client.registerModule(module)
-        }
+        await client.register([ServiceDiscoveryModule(), RosterModule(), VCardModule(), LastActivityModule(),
+                               BlockingModule(), PrivateStorageModule(), BlockedNoticeModule(),
+                               ContactAddressesModule(), RegistrationModule(), PingModule(),
+                               HTTPUploadModule(), SpamReportingModule()])
         let session: NegotiatedSession
         do {
             session = try await client.connect()
@@ -173,23 +171,5 @@ public actor SDK {
     func emit(_ event: SDKEvent) {
         broadcaster.yield(event)
         configuration?.listeners.deliver(event)
-    }
-}
-
-extension XMPPClient {
-    /// Registers a module given as `any XMPPModule` (a distinct name: an existential overload of
-    /// `register` would be picked inside the opener and call itself).
-    func registerModule(_ module: any XMPPModule) async {
-        func open<M: XMPPModule>(_ module: M) async { await register(module) }
-        await open(module)
-    }
-}
-
-extension String {
-    var trimmedWhitespace: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }

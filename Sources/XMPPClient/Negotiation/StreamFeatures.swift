@@ -18,7 +18,7 @@ public struct StreamFeatures: Sendable, Hashable {
     /// RFC 6120 §6.4.1: the SASL mechanism names offered, in the server's order.
     public var saslMechanisms: [String] {
         element.child("mechanisms", namespace: XMPPNamespace.sasl)?
-            .children("mechanism", namespace: XMPPNamespace.sasl).map { $0.text.trimmingWhitespaceAndNewlines } ?? []
+            .children("mechanism", namespace: XMPPNamespace.sasl).map { $0.text.trimmingWhitespace } ?? []
     }
 
     /// XEP-0440 §2: the channel-binding types the server supports, or nil when it does not say.
@@ -36,7 +36,7 @@ public struct StreamFeatures: Sendable, Hashable {
     /// XEP-0138 §2: the compression methods offered (`zlib`, …).
     public var compressionMethods: [String] {
         element.child("compression", namespace: XMPPNamespace.compressionFeature)?
-            .children("method", namespace: XMPPNamespace.compressionFeature).map { $0.text.trimmingWhitespaceAndNewlines } ?? []
+            .children("method", namespace: XMPPNamespace.compressionFeature).map { $0.text.trimmingWhitespace } ?? []
     }
     /// XEP-0077 §2: in-band registration advertised as a stream feature.
     public var inBandRegistration: Bool { element.child("register", namespace: "http://jabber.org/features/iq-register") != nil }
@@ -44,14 +44,5 @@ public struct StreamFeatures: Sendable, Hashable {
     /// Every feature as `name namespace`, for reports.
     public var summary: [String] {
         element.elements.map { "\($0.name) \($0.namespace)" }
-    }
-}
-
-extension String {
-    var trimmingWhitespaceAndNewlines: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }

@@ -56,7 +56,7 @@ extension StreamNegotiator {
                     let response = try mechanism.respond(to: challenge)
                     try await send(XMLElement("response", namespace: XMPPNamespace.sasl, text: Base64.encode(response)))
                 case "success":
-                    let text = element.text.trimmingWhitespaceAndNewlines
+                    let text = element.text.trimmingWhitespace
                     try mechanism.verifySuccess(text.isEmpty ? nil : try Self.decodePayload(element))
                     return
                 case "failure":
@@ -77,7 +77,7 @@ extension StreamNegotiator {
     }
 
     private static func decodePayload(_ element: XMLElement) throws(SASLError) -> [UInt8] {
-        let text = element.text.trimmingWhitespaceAndNewlines
+        let text = element.text.trimmingWhitespace
         if text.isEmpty || text == "=" { return [] }
         guard let bytes = Base64.decode(text) else {
             throw SASLError.malformedChallenge("the server's <\(element.name)/> is not base64 (RFC 6120 §6.4.2)")

@@ -239,7 +239,7 @@ struct StreamNegotiator<Inbound: AsyncIteratorProtocol> where Inbound.Element ==
         if reply.kind == .error {
             throw XMPPClientError(.bind(reply.error ?? StanzaError(.undefinedCondition)))
         }
-        guard let text = reply.payload?.childText("jid", namespace: XMPPNamespace.bind), let jid = try? JID(text.trimmingWhitespaceAndNewlines),
+        guard let text = reply.payload?.childText("jid", namespace: XMPPNamespace.bind), let jid = try? JID(text.trimmingWhitespace),
               jid.isFull else {
             throw XMPPClientError(.protocolViolation("the binding result carries no full JID (RFC 6120 §7.6.1)"))
         }

@@ -93,6 +93,14 @@ public actor XMPPClient {
         return modules.register(module, replyingThrough: self, sessionActive: state == .connected).module
     }
 
+    /// Registers several modules, in order (each as ``register(_:)``).
+    public func register(_ modules: [any XMPPModule]) async {
+        // A distinct generic opener: an `any XMPPModule` overload of `register` would win over the
+        // generic one here and call itself.
+        func open<M: XMPPModule>(_ module: M) async { await register(module) }
+        for module in modules { await open(module) }
+    }
+
     /// The registered module of this type, if any.
     public func module<M: XMPPModule>(_ type: M.Type) -> M? {
         modules.module(type)

@@ -102,7 +102,8 @@ public struct StreamError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
-    var trimmingWhitespace: String {
+    /// The string without leading and trailing white space (`Character.isWhitespace`).
+    public var trimmingWhitespace: String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

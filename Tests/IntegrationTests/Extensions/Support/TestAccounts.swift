@@ -50,18 +50,8 @@ enum TestAccounts {
         // verifies correctly only there, and Prosody logs in about 40 ms faster (see README).
         let configuration = try Servers.configuration(server, jid: jid.description, password: account.password, tlsMax: .v1_2)
         let client = XMPPClient(configuration: configuration)
-        for module in modules { await client.registerExistential(module) }
+        await client.register(modules)
         try await client.connect()
         return client
-    }
-}
-
-extension XMPPClient {
-    /// Registers a module of unknown concrete type (the test lists them as `any XMPPModule`).
-    /// (A distinct name: an `any XMPPModule` overload of `register` would win over the generic one
-    /// inside the opener and call itself forever.)
-    func registerExistential(_ module: any XMPPModule) async {
-        func open<M: XMPPModule>(_ module: M) async { await register(module) }
-        await open(module)
     }
 }
