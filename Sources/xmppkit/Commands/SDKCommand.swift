@@ -315,25 +315,7 @@ extension SDKMethods {
         func run() async throws {
             let rendering: QRCodeOutput = output.lowercased().hasSuffix(".png") ? .png(output)
                 : output.lowercased().hasSuffix(".svg") ? .svg(output) : .terminal
-            try await SDKInvocation.run(global, session: false, effect: .store) { sdk in
-                let (results, continuation) = AsyncStream<QRLoginResult>.makeStream()
-                let shown = try await sdk.generateQrCode(output: rendering, logo: logo, signalServer: signalServer) { result in
-                    continuation.yield(result)
-                    continuation.finish()
-                }
-                if let data = shown.data {
-                    if let terminal = data.terminal { FileHandle.standardError.write(Data((terminal + "\n").utf8)) }
-                    FileHandle.standardError.write(Data("QR string: \(data.qrString)\nWaiting for a logged-in device to scan it…\n".utf8))
-                }
-                let seconds = max(10, (shown.data?.expiresAt ?? 0) - Int(Date().timeIntervalSince1970) + 10)
-                let waiter = Task {
-                    try? await Task.sleep(for: .seconds(seconds))
-                    continuation.finish()
-                }
-                defer { waiter.cancel() }
-                for await result in results { return result }
-                throw SDKError(statusCode: 500, message: "Request Timed Out", condition: "no device scanned the code before it expired")
-            }
+            try await SDKInvocation.showQRCode(global, output: rendering, logo: logo, signalServer: signalServer)
         }
     }
 
@@ -345,7 +327,7 @@ extension SDKMethods {
         @OptionGroup var global: SDKGlobalOptions
 
         func run() async throws {
-            try await SDKInvocation.run(global, session: true) { sdk in try await sdk.loginWebChatViaQRCode(qrString: qrString) }
+            try await SDKInvocation.scanQRCode(global, qrString: qrString)
         }
     }
 }
