@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "XMPPClient", targets: ["XMPPClient"]),
         .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
         .library(name: "ProfileSDK", targets: ["ProfileSDK"]),
+        .library(name: "XMPPConformance", targets: ["XMPPConformance"]),
         .executable(name: "xmppkit", targets: ["xmppkit"]),
     ],
     dependencies: [
@@ -68,6 +69,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `xmppkit conform`: checks of a server against RFC 6120, RFC 6121 and the XEPs (Specs/conformance/).
+        .target(
+            name: "XMPPConformance",
+            dependencies: [
+                "XMPPExtensions", "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // Benchmarks: the raw-expat baseline (plain C callbacks, no allocation) and a heap probe, in C;
         // the measurements themselves in Swift, run by `xmppkit bench`.
@@ -86,14 +99,15 @@ let package = Package(
         .executableTarget(
             name: "xmppkit",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPClient", "XMPPExtensions", "ProfileSDK", "XMPPBenchmarks",
+                "XMPPXML", "XMPPCore", "XMPPCrypto", "XMPPClient", "XMPPExtensions", "ProfileSDK", "XMPPConformance",
+                "XMPPBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         // Shared by the test targets only: locating Fixtures/ and reading the server environment.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["XMPPCrypto"], path: "Tests/TestSupport"),
         .testTarget(name: "XMPPXMLTests", dependencies: ["XMPPXML", "TestSupport"]),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore", "TestSupport"]),
         .testTarget(name: "XMPPCryptoTests", dependencies: ["XMPPCrypto", "TestSupport"]),
@@ -124,6 +138,16 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: [
+                "XMPPConformance", "XMPPClient", "XMPPCore", "XMPPXML", "XMPPCrypto", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
     ],

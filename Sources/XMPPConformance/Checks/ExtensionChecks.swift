@@ -1,0 +1,4 @@
+/// The XEPs, and RFC 7395.
+enum ExtensionChecks {
+    static let all: [ConformanceCheck] = []
+}

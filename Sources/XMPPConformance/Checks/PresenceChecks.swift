@@ -1,0 +1,94 @@
+import XMPPClient
+import XMPPCore
+import XMPPXML
+
+/// RFC 6121 §4: presence broadcast, probes and unavailable presence.
+enum PresenceChecks {
+    static let all = [broadcast, probe, unavailable, noLeak]
+
+    static let broadcast = ConformanceCheck(
+        "rfc6121-presence-broadcast", "Presence is broadcast to subscribers",
+        cites: Citation("RFC 6121", "4.2.2", "Upon receiving initial presence from a client, the user's server MUST send the initial presence stanza from the full JID … of the user to all contacts that are subscribed to the user's presence"),
+        category: .im, levels: [.imServer, .advancedIMServer], needs: .twoAccounts,
+        sends: "B subscribes to A's presence and A approves (setup); then A sends available presence with a marker status",
+        expects: "B receives A's presence with the marker, from A's full JID"
+    ) { context in
+        let accounts = try await context.accounts(2)
+        let a = try await context.party(accounts[0])
+        let b = try await context.party(accounts[1])
+        try await context.withCleanup { cleanup in
+            try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
+            let marker = conformanceMarker("status")
+            try await a.probe.send("<presence><status>\(marker)</status></presence>")
+            let presence = await b.probe.nextElement { $0.name == "presence" && $0.status == marker }
+            let received = try context.expect(presence, "B (subscribed to A) did not receive A's presence with status '\(marker)'")
+            try context.expect(received.attribute("from").flatMap { try? JID($0) } == a.jid,
+                               "A's presence reached B from \(received.attribute("from") ?? "no 'from'"), not \(a.jid)")
+        }
+    }
+
+    static let probe = ConformanceCheck(
+        "rfc6121-presence-probe", "A new session receives its contacts' current presence",
+        cites: Citation("RFC 6121", "4.3.2", "If the contact has at least one available resource, then the server MUST reply to the presence probe by sending to the user the full XML of the last presence stanza with no 'to' attribute received by the server from each of the contact's available resources"),
+        category: .im, levels: [.imServer, .advancedIMServer], needs: .twoAccounts,
+        sends: "B subscribes to A (setup); A sends presence with a marker status; B logs in a second resource and sends initial presence",
+        expects: "B's new resource receives A's presence with the marker"
+    ) { context in
+        let accounts = try await context.accounts(2)
+        let a = try await context.party(accounts[0])
+        let b = try await context.party(accounts[1])
+        try await context.withCleanup { cleanup in
+            try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
+            let marker = conformanceMarker("status")
+            try await a.probe.send("<presence><status>\(marker)</status></presence>")
+            _ = try await b.probe.nextElement { $0.name == "presence" && $0.status == marker }
+                .orSetupError("B's first resource did not receive A's presence update")
+            let late = try await context.party(accounts[1])
+            let presence = await late.probe.nextElement { $0.isPresence(type: nil, fromBare: a.bare) && $0.status == marker }
+            try context.expect(presence != nil, "B's new resource \(late.jid) did not receive A's current presence (status '\(marker)')")
+        }
+    }
+
+    static let unavailable = ConformanceCheck(
+        "rfc6121-presence-unavailable", "Unavailable presence is broadcast to subscribers",
+        cites: Citation("RFC 6121", "4.5.2", "the user's server MUST broadcast the unavailable presence stanza to the full JIDs of all contacts who are subscribed to the user's presence"),
+        category: .im, levels: [.imServer, .advancedIMServer], needs: .twoAccounts,
+        sends: "B subscribes to A (setup); A sends <presence type='unavailable'/>",
+        expects: "B receives unavailable presence from A's full JID"
+    ) { context in
+        let accounts = try await context.accounts(2)
+        let a = try await context.party(accounts[0])
+        let b = try await context.party(accounts[1])
+        try await context.withCleanup { cleanup in
+            try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
+            try await a.probe.send("<presence type='unavailable'><status>conformance</status></presence>")
+            let presence = await b.probe.nextElement { $0.isPresence(type: "unavailable", fromBare: a.bare) }
+            let received = try context.expect(presence, "B (subscribed to A) did not receive A's unavailable presence")
+            try context.expect(received.attribute("from").flatMap { try? JID($0) } == a.jid,
+                               "A's unavailable presence reached B from \(received.attribute("from") ?? "no 'from'"), not \(a.jid)")
+        }
+    }
+
+    static let noLeak = ConformanceCheck(
+        "rfc6121-presence-no-leak", "Presence is not broadcast to strangers",
+        cites: Citation("RFC 6121", "4.4.2", "the user's server MUST broadcast it to all contacts who are subscribed to the user's presence"),
+        category: .im, levels: [.imServer, .advancedIMServer], needs: .threeAccounts,
+        sends: "B subscribes to A (setup); C, a stranger, is online; A sends presence with a marker status",
+        expects: "B receives it; C never receives any presence from A (checked up to a barrier ping after B got it)"
+    ) { context in
+        let accounts = try await context.accounts(3)
+        let c = try await context.party(accounts[2])
+        let a = try await context.party(accounts[0])
+        let b = try await context.party(accounts[1])
+        try await context.withCleanup { cleanup in
+            try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
+            let marker = conformanceMarker("status")
+            try await a.probe.send("<presence><status>\(marker)</status></presence>")
+            _ = try await b.probe.nextElement { $0.name == "presence" && $0.status == marker }
+                .orSetupError("B (subscribed to A) did not receive A's presence")
+            let seen = try await c.probe.elementsBeforeBarrier(domain: context.domain)
+            let leaked = seen.filter { $0.name == "presence" && $0.bareFrom == a.bare }
+            try context.expect(leaked.isEmpty, "C, who has no subscription to A, received A's presence: \(leaked)")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Synchronization
+import XMPPClient
+import XMPPCore
+import XMPPXML
+
+/// What a check's body works with: the server under test, accounts, raw probes and clients, and
+/// ``expect(_:_:)`` for the rule it tests. Everything it opens is closed when the check ends.
+public final class CheckContext: Sendable {
+    public let configuration: ConformanceConfiguration
+    public let transcript = Transcript()
+    private let pool: AccountPool
+    private struct Resources {
+        var probes: [StreamProbe] = []
+        var clients: [XMPPClient] = []
+        var accounts: [ConformanceAccount] = []
+        var connections = 0
+    }
+    private let resources = Mutex(Resources())
+
+    init(configuration: ConformanceConfiguration, pool: AccountPool) {
+        self.configuration = configuration
+        self.pool = pool
+    }
+
+    public var domain: String { configuration.domain }
+
+    // MARK: Verdicts
+
+    /// Fails the check with `message` unless `condition` holds.
+    public func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws(CheckFailure) {
+        if !condition { throw CheckFailure(message()) }
+    }
+
+    /// Unwraps `value` or fails the check with `message`.
+    public func expect<T>(_ value: T?, _ message: @autoclosure () -> String) throws(CheckFailure) -> T {
+        guard let value else { throw CheckFailure(message()) }
+        return value
+    }
+
+    // MARK: Raw streams
+
+    /// A new TCP connection, nothing sent yet.
+    public func connect() async throws(CheckSetupError) -> StreamProbe {
+        let number = resources.withLock { $0.connections += 1; return $0.connections }
+        let probe = try await StreamProbe.connect(host: configuration.host, port: configuration.port, label: "C\(number)",
+                                                  transcript: transcript)
+        resources.withLock { $0.probes.append(probe) }
+        return probe
+    }
+
+    /// A connection with its stream open and TLS negotiated: the features after TLS.
+    public func secured() async throws(CheckSetupError) -> (StreamProbe, StreamProbe.Opening) {
+        let probe = try await connect()
+        let opening = try await probe.open(to: domain)
+        guard opening.features.startTLS.offered else {
+            throw CheckSetupError("the server does not offer STARTTLS")
+        }
+        return (probe, try await probe.startTLS(domain: domain, tls: configuration.tls))
+    }
+
+    /// A connection logged in as `account` (SCRAM-SHA-1) with a resource bound.
+    public func loggedIn(_ account: ConformanceAccount, resource: String? = nil) async throws(CheckSetupError) -> (StreamProbe, JID) {
+        let (probe, _) = try await secured()
+        _ = try await probe.login(account, domain: domain)
+        return (probe, try await probe.bind(resource: resource ?? "conform-" + StanzaID.make().prefix(8)))
+    }
+
+    // MARK: Accounts and clients
+
+    /// `count` accounts for this check: fresh ones with `--register`, the operator's otherwise.
+    public func accounts(_ count: Int) async throws -> [ConformanceAccount] {
+        let accounts = try await pool.lease(count)
+        resources.withLock { $0.accounts += accounts }
+        return accounts
+    }
+
+    /// One account of its own, registered for this check; not applicable without `--register`.
+    public func registeredAccount() async throws -> ConformanceAccount {
+        guard configuration.mayRegister else { throw CheckNotApplicable("creates an account: run with --register") }
+        let account = try await pool.register()
+        resources.withLock { $0.accounts.append(account) }
+        return account
+    }
+
+    /// A session logged in as `account`, with `modules` registered, the XMPPKit client doing the
+    /// negotiation (for checks about what comes after it).
+    public func client(_ account: ConformanceAccount, resource: String? = nil, modules: [any XMPPModule] = [],
+                       streamManagement: Bool = false) async throws -> XMPPClient {
+        let resource = resource ?? "conform-" + StanzaID.make().prefix(8)
+        guard let localpart = account.jid.localpart,
+              let jid = try? JID(localpart: localpart, domainpart: account.jid.domainpart, resourcepart: resource) else {
+            throw CheckSetupError("cannot make a full JID for \(account.jid)")
+        }
+        let client = XMPPClient(configuration: AccountPool.clientConfiguration(
+            configuration, jid: jid, credential: .password(account.password), streamManagement: streamManagement))
+        await client.register(modules)
+        resources.withLock { $0.clients.append(client) }
+        do {
+            try await client.connect()
+        } catch {
+            throw CheckSetupError("cannot log in as \(jid): \(error)")
+        }
+        transcript.record("\(jid) logged in")
+        return client
+    }
+
+    /// Sends `request` on `client` and returns the result or the stanza error (the transcript
+    /// has both); other failures (timeouts, a closed stream) throw.
+    public func exchange(_ request: IQ, on client: XMPPClient) async throws -> Result<IQ, StanzaError> {
+        let label = await client.boundJID?.description ?? "client"
+        transcript.record("\(label) → \(request.element)")
+        do {
+            let reply = try await client.send(request)
+            transcript.record("\(label) ← \(reply.element)")
+            return .success(reply)
+        } catch let error as StanzaError {
+            transcript.record("\(label) ← error \(error)")
+            return .failure(error)
+        } catch {
+            throw CheckSetupError("\(label): \(error)")
+        }
+    }
+
+    /// Closes what the check opened and gives its accounts back.
+    func finish() async {
+        let (probes, clients, accounts) = resources.withLock { ($0.probes, $0.clients, $0.accounts) }
+        for probe in probes { await probe.close() }
+        for client in clients { await client.disconnect() }
+        await pool.release(accounts)
+    }
+}
