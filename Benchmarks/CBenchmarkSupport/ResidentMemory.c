@@ -1,6 +1,9 @@
 #include "CBenchmarkSupport.h"
 #include <stdio.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 size_t CBenchmarkSupport_residentBytes(void) {
     FILE *statm = fopen("/proc/self/statm", "r");
@@ -10,4 +13,10 @@ size_t CBenchmarkSupport_residentBytes(void) {
     fclose(statm);
     if (fields != 2) return 0;
     return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void CBenchmarkSupport_trimHeap(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }

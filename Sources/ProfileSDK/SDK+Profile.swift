@@ -87,6 +87,14 @@ extension SDK {
     /// The roster (RFC 6121 §2.2) with each contact's vCard, fetched concurrently (at most 32 at a
     /// time); a contact whose vCard cannot be read keeps empty profile fields.
     public func getFriendsList() async throws -> SDKResponse<[FriendProfile]> {
+        try await getFriendsList(maxConcurrentFetches: 32)
+    }
+
+    /// `getFriendsList` with at most `maxConcurrentFetches` vCard fetches in flight (1: one after
+    /// another). Not part of the documented API: `xmppkit bench sdk` compares 32 with 1.
+    @_spi(Benchmarks)
+    public func getFriendsList(maxConcurrentFetches: Int) async throws -> SDKResponse<[FriendProfile]> {
+        let limit = max(1, maxConcurrentFetches)
         let roster = try await module(RosterModule.self)
         let vCards = try await module(VCardModule.self)
         let items: [RosterItem]
@@ -100,7 +108,7 @@ extension SDK {
                 next += 1
                 group.addTask { (index, UserProfile(jid: jid, vCard: (try? await vCards.vCard(of: jid)) ?? VCard())) }
             }
-            for _ in 0..<min(32, items.count) { startNext() }
+            for _ in 0..<min(limit, items.count) { startNext() }
             while let (index, profile) = await group.next() {
                 results[index] = profile
                 startNext()

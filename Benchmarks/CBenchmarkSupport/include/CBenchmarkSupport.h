@@ -19,4 +19,8 @@ int CExpatBaseline_parse(const char *data, size_t length, size_t chunk, CExpatBa
 /// The process's resident set size in bytes (from /proc/self/statm); 0 where it cannot be read.
 size_t CBenchmarkSupport_residentBytes(void);
 
+/// Returns freed heap memory to the system (glibc malloc_trim), so a resident-memory baseline taken
+/// next is not padded by an earlier measurement's free pages.
+void CBenchmarkSupport_trimHeap(void);
+
 #endif

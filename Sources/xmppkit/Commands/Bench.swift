@@ -8,7 +8,7 @@ extension XMPPKitCommand {
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure XMPPKit against a baseline run in the same process.",
-            subcommands: [Parser.self, Sessions.self]
+            subcommands: [Parser.self, Sessions.self, SDKFriendsList.self]
         )
     }
 }
