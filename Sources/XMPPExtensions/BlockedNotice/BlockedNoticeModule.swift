@@ -89,8 +89,10 @@ public actor BlockedNoticeModule: XMPPModule {
         return known.jids
     }
 
-    /// Spec §4.1–§4.2: accept a notice only from another account's user, then update the
-    /// in-memory set (raising an event if it changed) and the stored one.
+    /// Spec §4.1–§4.2: accept a notice only from another account's user, update the in-memory
+    /// set and the stored one, then raise an event if the set changed. The event comes after the
+    /// write's result, so ``refresh()`` (and the SDK's `getUsersWhoBlockedMe`) called from an
+    /// event handler already reads the change.
     public func handleMessage(_ message: Message) async {
         guard let notice = BlockedNotice(in: message), let from = Self.acceptedSender(of: message, me: try? await context.boundJID()) else {
             return
@@ -101,10 +103,11 @@ public actor BlockedNoticeModule: XMPPModule {
             context.logger.info("blocked notice dropped: the set is full", metadata: ["xmpp.from": "\(blocker)", "xmppkit.limit": "\(limit)"])
             return
         }
-        if known.apply(notice, from: blocker) {
+        let changed = known.apply(notice, from: blocker)
+        await persist(notice, from: blocker)
+        if changed {
             broadcaster.yield(notice == .blocked ? .blockedMe(blocker) : .unblockedMe(blocker))
         }
-        await persist(notice, from: blocker)
     }
 
     /// Spec §4.1: the sender of a notice we accept, or nil.
@@ -130,7 +133,8 @@ public actor BlockedNoticeModule: XMPPModule {
         return stored.map { BlockedByStorage(element: $0, limit: limit) } ?? BlockedByStorage()
     }
 
-    /// Spec §4.2 step 2: read again right before writing, so other devices' changes survive.
+    /// Spec §4.2 step 2: read again right before writing, so other devices' changes survive. A
+    /// failure is logged; the in-memory set keeps the change.
     private func persist(_ notice: BlockedNotice, from blocker: JID) async {
         do {
             var stored = try await readStorage()
