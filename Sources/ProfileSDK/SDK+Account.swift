@@ -72,11 +72,18 @@ extension SDK {
         try await login(username: username, password: password)
     }
 
-    /// Closes the stream (RFC 6120 §4.4) and forgets the session.
+    /// Closes the stream (RFC 6120 §4.4) and forgets the session. A QR code waiting for a scan
+    /// (``generateQrCode(output:logo:signalServer:onLogin:)``) is cancelled too: its callback gets
+    /// 405 `QR Code Cancelled` and its anonymous session is closed (Specs/qr-login.md §8.1); that
+    /// alone makes logout succeed.
     @discardableResult
     public func logout() async throws -> SDKResponse<NoData> {
         _ = try requireConfiguration()
-        guard client != nil else { throw SDKError.notLoggedIn }
+        let cancelled = await cancelPendingQRCode()
+        guard client != nil else {
+            if cancelled { return SDKResponse() }
+            throw SDKError.notLoggedIn
+        }
         await endSession()
         return SDKResponse()
     }

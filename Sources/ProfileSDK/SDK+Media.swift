@@ -49,6 +49,44 @@ extension SDK {
         }
     }
 
+    /// Fetches an http(s) profile image once to make its thumbnail (Specs/sdk/profile.json
+    /// `setUserProfile` `image`): at most the profile image limit, at most 5 redirects (never from
+    /// https to http), 15 s; then the same checks as a file (content, bytes, pixels, decoding).
+    /// 400 naming `image` for what the checks refuse; 404 `Image Not Found` for HTTP 404 or 410;
+    /// 500 `Internal Error: <reason>` when it cannot be fetched.
+    func fetchProfileImage(_ url: String) async throws(SDKError) -> ProfileImageFile {
+        let configuration = try requireConfiguration()
+        let target: HTTPURL
+        do { target = try HTTPURL(url) } catch { throw .invalid("image", "not an http(s) URL: \(error)") }
+        let limit = ProfileImageLimits.maximumBytes
+        var http = HTTPClient.Configuration()
+        http.redirectLimit = 5
+        http.connectTimeout = .seconds(10)
+        http.idleTimeout = .seconds(15)
+        http.requestTimeout = .seconds(15)
+        // The user chose the URL: plain http is allowed as for any image link (the vCard stores it anyway).
+        http.plainHTTP = .allowed
+        http.maximumResponseBodyBytes = limit
+        if let caFile = configuration.caFile { http.trust = .certificateAuthorities(file: caFile) }
+        let body: [UInt8]
+        do {
+            body = try await HTTPClient(configuration: http).get(target, maximumBodyBytes: limit).body
+        } catch let error as HTTPClientError {
+            if error.kind == .status, error.statusCode == 404 || error.statusCode == 410 {
+                throw SDKError(statusCode: 404, message: "Image Not Found", condition: error.statusCode.map { "HTTP \($0)" }, parameter: "image")
+            }
+            if error.kind == .bodyTooLarge { throw .invalid("image", "more than the limit of \(limit) bytes") }
+            throw SDKError(statusCode: 500, message: "Internal Error: image URL: \(error)")
+        } catch {
+            throw SDKError(statusCode: 500, message: "Internal Error: image URL: \(error)")
+        }
+        do {
+            return try ProfileImageFile(bytes: body, maximumBytes: limit)
+        } catch {
+            throw .invalid("image", "\(error.description) (fetched from the URL)")
+        }
+    }
+
     /// Uploads the checked file with HTTP file upload (XEP-0363 §4–§6), encrypted when media
     /// encryption is on, and returns the URL to store. The service's max-file-size refusing it is
     /// 400; no service, or a refused slot, 403; a failed PUT or quota, 500.

@@ -26,8 +26,10 @@ extension SDK {
     /// image URL in URL (kept by both servers; Prosody drops an EXTVAL-only PHOTO). An image file
     /// is checked by content and size, uploaded with XEP-0363 (encrypted per XEP-0454 when media
     /// encryption is on), its URL stored in URL and its thumbnail, made with libgd, in PHOTO
-    /// (TYPE + BINVAL): the image itself when ≤ 256×256 px and ≤ 64 KB. Other vCard
-    /// properties are kept (get, modify, set). Contacts learn of it by the XEP-0153 hash.
+    /// (TYPE + BINVAL): the image itself when ≤ 256×256 px and ≤ 64 KB. An http(s) URL is
+    /// fetched once and checked the same way for its thumbnail (``fetchProfileImage(_:)``); an
+    /// `aesgcm://` link passed back keeps the thumbnail it has. Other vCard properties are kept
+    /// (get, modify, set). Contacts learn of it by the XEP-0153 hash.
     public func setUserProfile(name: String, image: ProfileImage = .none, status: String = "", mobileNumber: String = "",
                                email: String = "") async throws -> SDKResponse<UserProfile> {
         guard !name.trimmingWhitespace.isEmpty else { throw SDKError.invalid("name", "must not be empty") }
@@ -56,6 +58,9 @@ extension SDK {
         guard let jid = await client.boundJID?.bare else { throw SDKError.notLoggedIn }
         // The full image is uploaded first (XEP-0363); PHOTO gets its thumbnail (or itself).
         let uploadedURL: String? = if let imageFile { try await uploadProfileImage(imageFile) } else { nil }
+        // An http(s) URL is fetched once for its thumbnail; an aesgcm link passed back keeps its own.
+        var fetched: ProfileImageFile?
+        if case .url(let url) = image, !AESGCMURL.hasAESGCMScheme(url) { fetched = try await fetchProfileImage(url) }
         do {
             var vCard = try await vCards.vCard()
             vCard.nickname = name.trimmingWhitespace
@@ -65,8 +70,12 @@ extension SDK {
             vCard.emails = email.isEmpty ? [] : [VCardEmail(address: email)]
             switch image {
             case .url(let url):
-                // A new URL's old thumbnail would be wrong; the same URL keeps it.
-                if vCard.url != url { vCard.photo = nil }
+                if let fetched {
+                    vCard.photo = VCardPhoto(type: fetched.thumbnailType, data: fetched.thumbnail)
+                } else if vCard.url != url {
+                    // An aesgcm link other than ours: no thumbnail (its old one would be wrong).
+                    vCard.photo = nil
+                }
                 vCard.url = url
             case .file:
                 vCard.url = uploadedURL

@@ -36,7 +36,9 @@ extension SDK {
             do { decodedLogo = try QRLogo(imageBytes: Array(bytes)) } catch { throw SDKError.invalid("logo", "\(error)") }
         }
         let server = try Self.signalServer(signalServer)
-        cancelPendingQRCode()
+        await cancelPendingQRCode()
+        // A logout or initialize while the session below opens cancels this code too.
+        let epoch = QRLoginRegistry.state.withLock { $0[ObjectIdentifier(self)]?.epoch ?? 0 }
 
         let privateKey: X25519.PrivateKey
         let nonce: [UInt8]
@@ -60,6 +62,10 @@ extension SDK {
                 return await self.completeQRLogin(plaintext, serial: serial)
             })
         let anonymous = try await connectAnonymously(server: server, configuration: configuration, modules: [module])
+        guard QRLoginRegistry.state.withLock({ $0[ObjectIdentifier(self)]?.epoch ?? 0 }) == epoch else {
+            await anonymous.disconnect()
+            throw SDKError(statusCode: 405, message: "QR Code Cancelled")
+        }
         guard let bound = await anonymous.boundJID else {
             await anonymous.disconnect()
             throw SDKError(statusCode: 500, message: "Connection Failed: no JID bound on the signal server")
@@ -83,10 +89,21 @@ extension SDK {
             guard !Task.isCancelled else { return }
             await self?.finishQRLogin(serial: serial, QRLoginResult(event: "failed", statusCode: 401, message: "QR Code Expired", reason: "expired"))
         }
-        QRLoginRegistry.state.withLock {
-            $0[id, default: QRLoginRegistry.Entry()].pending = QRLoginRegistry.Pending(
-                serial: serial, client: anonymous, module: module, expiry: expiry, onLogin: onLogin)
+        let (registered, displaced) = QRLoginRegistry.state.withLock { state -> (Bool, QRLoginRegistry.Pending?) in
+            guard (state[id]?.epoch ?? 0) == epoch else { return (false, nil) }
+            var entry = state[id, default: QRLoginRegistry.Entry()]
+            // A concurrent generateQrCode that registered first is superseded by this one.
+            let displaced = entry.pending
+            entry.pending = QRLoginRegistry.Pending(serial: serial, client: anonymous, module: module, expiry: expiry, onLogin: onLogin)
+            state[id] = entry
+            return (true, displaced)
         }
+        guard registered else {
+            expiry.cancel()
+            await anonymous.disconnect()
+            throw SDKError(statusCode: 405, message: "QR Code Cancelled")
+        }
+        if let displaced { await cancel(displaced) }
         return SDKResponse(data: data)
     }
 
@@ -97,6 +114,10 @@ extension SDK {
         let configuration = try requireConfiguration()
         let session = try await requireClient()
         let payload = try QRLoginPayload(parsing: qrString.trimmingWhitespace, now: Self.now())
+        // §10: the token goes only through a trusted signal server, checked before any traffic.
+        guard configuration.trustsSignalServer(domain: payload.jid.domainpart, webSocketHost: URLComponents(string: payload.ws)?.host ?? "") else {
+            throw SDKError(statusCode: 403, message: "Signal Server Not Trusted", parameter: "qrString")
+        }
         guard let bound = await session.boundJID, let token = storedToken, token.jid == bound.bare.description,
               let username = bound.localpart else {
             throw SDKError.notSupported("SCRAM token")
@@ -184,16 +205,8 @@ extension SDK {
     /// Ends the pending code `serial` once: erases the key, closes the anonymous session (after
     /// the answer has gone out), and calls back.
     func finishQRLogin(serial: Int, _ result: QRLoginResult) {
-        let id = ObjectIdentifier(self)
-        let pending = QRLoginRegistry.state.withLock { state -> QRLoginRegistry.Pending? in
-            guard let pending = state[id]?.pending, pending.serial == serial else { return nil }
-            state[id]?.pending = nil
-            return pending
-        }
-        guard let pending else { return }
-        pending.expiry.cancel()
-        emit(.qrLogin(result))
-        pending.onLogin?(result)
+        guard let pending = takePending(serial: serial) else { return }
+        report(pending, result)
         Task {
             await pending.module.erase()
             // The IQ answer is written after this returns; give it a moment before </close>.
@@ -202,11 +215,45 @@ extension SDK {
         }
     }
 
-    /// A new code, logout or initialize cancels the waiting one: 405 `QR Code Cancelled` (§8.1).
-    func cancelPendingQRCode() {
+    /// A new code, logout or initialize cancels the waiting one (§8.1): its callback gets 405
+    /// `QR Code Cancelled`, its key is erased and its anonymous session closed before this
+    /// returns (there is no answer to wait for). Also cancels a code whose session is still
+    /// opening. Returns whether a code was waiting.
+    @discardableResult
+    func cancelPendingQRCode() async -> Bool {
         let id = ObjectIdentifier(self)
-        guard let serial = QRLoginRegistry.state.withLock({ $0[id]?.pending?.serial }) else { return }
-        finishQRLogin(serial: serial, QRLoginResult(event: "failed", statusCode: 405, message: "QR Code Cancelled"))
+        let pending = QRLoginRegistry.state.withLock { state -> QRLoginRegistry.Pending? in
+            var entry = state[id, default: QRLoginRegistry.Entry()]
+            entry.epoch += 1
+            defer { state[id] = entry }
+            guard let pending = entry.pending else { return nil }
+            entry.pending = nil
+            return pending
+        }
+        guard let pending else { return false }
+        await cancel(pending)
+        return true
+    }
+
+    private func cancel(_ pending: QRLoginRegistry.Pending) async {
+        report(pending, QRLoginResult(event: "failed", statusCode: 405, message: "QR Code Cancelled"))
+        await pending.module.erase()
+        await pending.client.disconnect()
+    }
+
+    private func takePending(serial: Int) -> QRLoginRegistry.Pending? {
+        let id = ObjectIdentifier(self)
+        return QRLoginRegistry.state.withLock { state -> QRLoginRegistry.Pending? in
+            guard let pending = state[id]?.pending, pending.serial == serial else { return nil }
+            state[id]?.pending = nil
+            return pending
+        }
+    }
+
+    private func report(_ pending: QRLoginRegistry.Pending, _ result: QRLoginResult) {
+        pending.expiry.cancel()
+        emit(.qrLogin(result))
+        pending.onLogin?(result)
     }
 
     // MARK: - Helpers
@@ -330,6 +377,8 @@ enum QRLoginRegistry {
         var pending: Pending?
         /// nonce (base64url) → its `exp`, kept until `exp + 30 s`.
         var usedNonces: [String: Int] = [:]
+        /// Counts cancellations, so a code whose session was still opening is cancelled too.
+        var epoch = 0
     }
 
     static let state = Mutex<[ObjectIdentifier: Entry]>([:])

@@ -46,6 +46,11 @@ public actor SDK {
         if let port = configuration.port, !(1...65535).contains(port) {
             throw SDKError.invalid("configuration.port", "must be 1…65535")
         }
+        for entry in configuration.trustedSignalServers ?? [] where (try? JID(domainpart: entry)) == nil || entry.contains("/") {
+            throw SDKError.invalid("configuration.trustedSignalServers", "\"\(entry.prefix(64))\" is not a domain (RFC 7622 §3.2)")
+        }
+        // A code still waiting for a scan belongs to the old configuration (Specs/qr-login.md §8.1).
+        await cancelPendingQRCode()
         self.configuration = configuration
         return SDKResponse()
     }
@@ -117,9 +122,12 @@ public actor SDK {
     /// Logs in with `credential`, registers the modules the facade uses, announces presence.
     func startSession(jid: JID, credential: SASLCredentials) async throws -> NegotiatedSession {
         let client = XMPPClient(configuration: try clientConfiguration(jid: jid, credential: credential))
-        await client.register([ServiceDiscoveryModule(), RosterModule(), VCardModule(), LastActivityModule(),
-                               BlockingModule(), PrivateStorageModule(), BlockedNoticeModule(),
-                               ContactAddressesModule(), RegistrationModule(), PingModule(),
+        let vCards = VCardModule(), avatars = VCardAvatarModule(), notices = BlockedNoticeModule(), ping = PingModule()
+        // Subscribed before the session starts, so no event of its first moments is missed.
+        let streams = SessionEvents(notices: notices.events, avatars: avatars.events, vCards: vCards)
+        await client.register([ServiceDiscoveryModule(), RosterModule(), vCards, avatars, LastActivityModule(),
+                               BlockingModule(), PrivateStorageModule(), notices,
+                               ContactAddressesModule(), RegistrationModule(), ping,
                                HTTPUploadModule(), SpamReportingModule()])
         let session: NegotiatedSession
         do {
@@ -129,20 +137,38 @@ public actor SDK {
             throw error
         }
         self.client = client
+        watch(client, streams)
+        // VCardAvatarModule puts our avatar hash in it (XEP-0153 §4.1) and sends it again when
+        // setUserProfile changes the photo, which is how contacts learn of a new profile.
         try await client.send(Presence())
-        watch(client)
+        // One round trip (XEP-0199) before login returns: the server handles a stream's stanzas in
+        // order (RFC 6120 §10.1), so by its answer it has made us available (a notice to our bare
+        // JID now reaches this session rather than offline storage) and has handed over the
+        // messages it kept offline (XEP-0160 §4). Best effort: a server without ping still answers.
+        _ = try? await ping.ping()
         emit(.connection(.connected))
         return session
     }
 
-    private func watch(_ client: XMPPClient) {
+    /// The module event streams a session's watchers read.
+    struct SessionEvents: Sendable {
+        var notices: AsyncStream<BlockedNoticeModule.Event>
+        var avatars: AsyncStream<VCardAvatarModule.Event>
+        var vCards: VCardModule
+    }
+
+    private func watch(_ client: XMPPClient, _ streams: SessionEvents) {
         let notices = Task { [weak self] in
-            guard let module = await client.module(BlockedNoticeModule.self) else { return }
-            for await event in module.events {
+            for await event in streams.notices {
                 switch event {
                 case .blockedMe(let jid): await self?.emit(.userBlockedMe(jid: jid.description, blocked: true))
                 case .unblockedMe(let jid): await self?.emit(.userBlockedMe(jid: jid.description, blocked: false))
                 }
+            }
+        }
+        let profiles = Task { [weak self] in
+            await Self.watchContactProfiles(streams.avatars, vCards: streams.vCards) { [weak self] profile in
+                await self?.emit(.userProfile(profile))
             }
         }
         let states = Task { [weak self] in
@@ -156,7 +182,28 @@ public actor SDK {
                 }
             }
         }
-        watchers = [notices, states]
+        watchers = [notices, profiles, states]
+    }
+
+    /// `userProfileListener` for contacts (XEP-0153 §3.2): when a contact's presence advertises a
+    /// photo hash we had not seen from them (a new one, or the first one this session), or drops
+    /// the photo they had advertised, their vCard is read and reported like `getUserProfile`.
+    /// A first presence without a photo reports nothing (there is nothing new to show). One
+    /// contact at a time, in the order presence arrived; a vCard that cannot be read is skipped.
+    static func watchContactProfiles(_ events: AsyncStream<VCardAvatarModule.Event>, vCards: VCardModule,
+                                     report: @Sendable (UserProfile) async -> Void) async {
+        // Contacts whose last reported profile had a photo; bounded like the avatar module's memory.
+        var withPhoto = Set<JID>()
+        for await case .avatarChanged(let jid, let hash) in events {
+            if hash == nil {
+                guard withPhoto.remove(jid) != nil else { continue }
+            } else {
+                if withPhoto.count >= 10_000 { withPhoto.removeAll(keepingCapacity: true) }
+                withPhoto.insert(jid)
+            }
+            guard let vCard = try? await vCards.vCard(of: jid) else { continue }
+            await report(UserProfile(jid: jid, vCard: vCard))
+        }
     }
 
     func endSession() async {
@@ -167,9 +214,10 @@ public actor SDK {
         watchers = []
     }
 
-    /// Hands an event to the stream and to the configured listener.
+    /// Hands an event to the configured listener, then to the stream: whoever reads the stream
+    /// sees the callback already done.
     func emit(_ event: SDKEvent) {
-        broadcaster.yield(event)
         configuration?.listeners.deliver(event)
+        broadcaster.yield(event)
     }
 }

@@ -18,10 +18,16 @@ public struct SDKConfiguration: Sendable {
     public var sandboxDomain: String?
     public var listeners: SDKListeners
     public var requestTimeout: Duration
+    /// The signal servers `loginWebChatViaQRCode` may send this session's token through
+    /// (Specs/qr-login.md §10): XMPP domains, each trusting itself and its subdomains. A code is
+    /// trusted when its anonymous JID's domain matches and its WebSocket URL's host matches too
+    /// (or is ``host``, the server this SDK already logs in to). nil means ``domain`` (and the
+    /// sandbox domain when selected), so `anon.prosody.test` is trusted for `prosody.test`.
+    public var trustedSignalServers: [String]?
 
     public init(domain: String, host: String? = nil, port: Int? = nil, caFile: String? = nil, isSandbox: Bool = false,
                 isTrialLicenseKey: Bool = false, sandboxDomain: String? = nil, listeners: SDKListeners = SDKListeners(),
-                requestTimeout: Duration = .seconds(30)) {
+                requestTimeout: Duration = .seconds(30), trustedSignalServers: [String]? = nil) {
         self.domain = domain
         self.host = host
         self.port = port
@@ -31,6 +37,25 @@ public struct SDKConfiguration: Sendable {
         self.sandboxDomain = sandboxDomain
         self.listeners = listeners
         self.requestTimeout = requestTimeout
+        self.trustedSignalServers = trustedSignalServers
+    }
+
+    /// The domains whose signal servers are trusted (``trustedSignalServers`` or its default), lowercased.
+    var trustedSignalDomains: [String] {
+        (trustedSignalServers ?? [domain, accountDomain]).map { $0.lowercased() }
+    }
+
+    /// Whether a QR code's signal server may receive our token: its XMPP domain is a trusted
+    /// domain or a subdomain of one, and so is its WebSocket URL's host, unless that host is
+    /// ``host`` itself (Specs/qr-login.md §10).
+    func trustsSignalServer(domain signalDomain: String, webSocketHost: String) -> Bool {
+        let trusted = trustedSignalDomains
+        func matches(_ name: String) -> Bool {
+            let name = name.lowercased()
+            return !name.isEmpty && trusted.contains { name == $0 || name.hasSuffix("." + $0) }
+        }
+        let ownHost = host.map { $0.lowercased() == webSocketHost.lowercased() } ?? false
+        return matches(signalDomain) && (matches(webSocketHost) || ownHost)
     }
 
     /// The domain accounts live on: the sandbox one when either switch is on.

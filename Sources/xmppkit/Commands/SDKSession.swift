@@ -20,6 +20,9 @@ struct SDKGlobalOptions: ParsableArguments {
     @Option(help: "true or false: register and log in on the sandbox domain (sandbox.<domain>).")
     var sandbox: String?
 
+    @Option(help: "Comma-separated domains whose QR-login signal servers loginWebChatViaQRCode may use, each with its subdomains (default: --domain's; \"\" trusts none).")
+    var trustedSignalServers: String?
+
     @Option(help: "The stored session to use ([A-Za-z0-9._-]{1,64}); see `xmppkit sdk --help`.")
     var profile: String = "default"
 
@@ -39,6 +42,8 @@ struct StoredSDKProfile: Codable, Sendable {
     var domain: String?
     var ca: String?
     var sandbox: Bool?
+    /// `--trusted-signal-servers`, split at commas (Specs/qr-login.md §2.2).
+    var trustedSignalServers: [String]?
     /// The account's username (localpart) the token belongs to.
     var username: String?
     var token: String?
@@ -130,12 +135,16 @@ enum SDKInvocation {
             if let domain = options.domain { profile.domain = domain }
             if let ca = options.ca { profile.ca = ca }
             if let sandbox = options.sandbox { profile.sandbox = try parseBool(sandbox, parameter: "sandbox") }
+            if let trusted = options.trustedSignalServers {
+                profile.trustedSignalServers = trusted.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            }
             guard let domain = profile.domain, !domain.isEmpty else {
                 throw SDKError(statusCode: 400, message: "Invalid parameter configuration.domain: give --domain (no stored profile \"\(options.profile)\" has one)",
                                parameter: "configuration.domain")
             }
             try await sdk.initialize(configuration: SDKConfiguration(
-                domain: domain, host: profile.host, port: profile.port, caFile: profile.ca, isSandbox: profile.sandbox ?? false))
+                domain: domain, host: profile.host, port: profile.port, caFile: profile.ca, isSandbox: profile.sandbox ?? false,
+                trustedSignalServers: profile.trustedSignalServers))
             if profile.mediaEncryption == true { try await sdk.setMediaEncryption(enabled: true) }
             if needsSession, let token = profile.token, let username = profile.username {
                 let notices = NoticeWatch(sdk.events)

@@ -63,7 +63,11 @@ struct CLITests {
 
     static func connection(_ serverName: String) throws -> [String] {
         let server = try Servers.server(serverName)
-        return ["--host", server.host, "--port", "\(server.port)", "--domain", server.domain, "--ca", try Servers.environment.get().caFile]
+        let flags = ["--host", server.host, "--port", "\(server.port)", "--domain", server.domain, "--ca", try Servers.environment.get().caFile]
+        guard serverName != "prosody" else { return flags }
+        // QR login's signal server is Prosody's anonymous host, trusted by default only for prosody.test (Specs/qr-login.md §2.2).
+        let anon = ProcessInfo.processInfo.environment["PROSODY_ANON_DOMAIN"] ?? "anon.prosody.test"
+        return flags + ["--trusted-signal-servers", "\(server.domain),\(anon)"]
     }
 
     static func username() -> String { "cli\(UUID().uuidString.lowercased().prefix(8))" }

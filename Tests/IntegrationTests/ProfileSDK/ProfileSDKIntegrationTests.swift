@@ -94,34 +94,57 @@ struct ProfileSDKIntegrationTests {
     @Test("A blocks B: A's list has B, B hears it and lists A; unblock reverses both", arguments: ["prosody", "ejabberd"])
     func blocking(serverName: String) async throws {
         let server = try Servers.server(serverName)
-        let heard = Mutex<[(String, Bool)]>([])
+        // What B's getUsersWhoBlockedMe returned, called from within each listener's handler.
+        let fromCallback = BlockedMeRecorder()
+        let bobBox = Mutex<SDK?>(nil)
         let alice = try await Self.initialized(server)
         let bob = try await Self.initialized(server, listeners: SDKListeners(userBlockedMeListener: { jid, blocked in
-            heard.withLock { $0.append((jid, blocked)) }
+            guard let bob = bobBox.withLock({ $0 }) else { return }
+            Task {
+                fromCallback.append(jid, blocked, try? await bob.getUsersWhoBlockedMe().data)
+            }
         }))
+        bobBox.withLock { $0 = bob }
         let aliceName = Self.username(), bobName = Self.username()
         _ = try await alice.register(userIdentifier: aliceName, autoLogin: true)
         _ = try await bob.register(userIdentifier: bobName, autoLogin: true)
         let aliceJID = "\(aliceName)@\(server.domain)", bobJID = "\(bobName)@\(server.domain)"
 
+        // The stream's handler: each userBlockedMe event, then getUsersWhoBlockedMe right away.
+        let fromStream = BlockedMeRecorder()
+        let events = bob.events
+        let handler = Task {
+            for await event in events {
+                guard case .userBlockedMe(let jid, let blocked) = event else { continue }
+                fromStream.append(jid, blocked, try? await bob.getUsersWhoBlockedMe().data)
+            }
+        }
+        defer { handler.cancel() }
+        /// Waits (at most 30 s, against hangs) until both handlers have handled `count` events.
+        func handled(_ count: Int) async throws {
+            for _ in 0..<300 where fromStream.count < count || fromCallback.count < count {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+
         try await alice.blockUser(toUserJid: bobJID)
         #expect(try await alice.getUsersIBlocked().data == [BlockedUser(jid: bobJID)])
-        var whoBlockedBob: [BlockedUser]? = []
-        for _ in 0..<100 {
-            whoBlockedBob = try await bob.getUsersWhoBlockedMe().data
-            if whoBlockedBob?.isEmpty == false { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(whoBlockedBob == [BlockedUser(jid: aliceJID)])
-        #expect(heard.withLock { $0.contains { $0.0 == aliceJID && $0.1 } })
-
+        try await handled(1)
         try await alice.unblockUser(toUserJid: bobName)  // a bare username means the same domain
         #expect(try await alice.getUsersIBlocked().data == [])
-        for _ in 0..<100 where try await bob.getUsersWhoBlockedMe().data?.isEmpty == false {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await handled(2)
+
+        let seen = fromStream.records
+        #expect(seen.count == 2, "\(seen)")
+        #expect(seen.first.map { $0.0 == aliceJID && $0.1 } == true)
+        #expect(seen.first?.2 == [BlockedUser(jid: aliceJID)], "getUsersWhoBlockedMe in the blocked event's handler")
+        #expect(seen.last.map { $0.0 == aliceJID && !$0.1 } == true)
+        #expect(seen.last?.2 == [], "getUsersWhoBlockedMe in the unblocked event's handler")
         #expect(try await bob.getUsersWhoBlockedMe().data == [])
-        #expect(heard.withLock { $0.contains { $0.0 == aliceJID && !$0.1 } })
+        // The callback form: the same, from a task started in the callback.
+        let called = fromCallback.records
+        #expect(called.first.map { $0.0 == aliceJID && $0.1 && $0.2 == [BlockedUser(jid: aliceJID)] } == true, "\(called)")
+        #expect(called.last.map { $0.0 == aliceJID && !$0.1 && $0.2 == [] } == true, "\(called)")
         try await alice.deleteMyAccount(reason: "test over")
         try await bob.deleteMyAccount(reason: "test over")
     }
@@ -159,8 +182,10 @@ struct ProfileSDKIntegrationTests {
         await Self.expectError(400, "Invalid parameter image: must be an http(s) URL") {
             _ = try await alice.setUserProfile(name: "Alice", image: .url("ftp://example.com/a.png"))
         }
+        // An image URL is fetched for its thumbnail: a PNG on the server's upload service.
+        let imageURL = try await ProfileImageURLTests.servedImageURL(on: server)
         let stored = try #require(try await alice.setUserProfile(
-            name: "Alice", image: .url("https://example.com/alice.png"), status: "Busy", mobileNumber: "+1 555 0100",
+            name: "Alice", image: .url(imageURL), status: "Busy", mobileNumber: "+1 555 0100",
             email: "alice@example.com").data)
         #expect(stored.nickName == "Alice")
 
@@ -171,7 +196,8 @@ struct ProfileSDKIntegrationTests {
         #expect(seen.status == "Busy")  // Prosody returns DESC as NOTE; the SDK reads either
         #expect(seen.mobileNumber == "+1 555 0100")  // Prosody drops the CELL flag; the SDK falls back
         #expect(seen.email == "alice@example.com")
-        #expect(seen.image == "https://example.com/alice.png")
+        #expect(seen.image == imageURL)
+        #expect(seen.thumbImage == stored.thumbImage && !seen.thumbImage.isEmpty)
         #expect(seen.fromUser == aliceData.userJid)
         #expect(profilesHeard.withLock { $0.contains(seen) })
         let unknown = try #require(try await bob.getUserProfile(toUserJid: "nobody-\(Self.username())@\(server.domain)").data)
@@ -192,4 +218,14 @@ struct ProfileSDKIntegrationTests {
         try await alice.deleteMyAccount(reason: "test over")
         try await bob.deleteMyAccount(reason: "test over")
     }
+}
+
+/// What a userBlockedMe handler saw: the event's JID and direction, and the getUsersWhoBlockedMe
+/// list it read right away.
+final class BlockedMeRecorder: Sendable {
+    private let box = Mutex<[(String, Bool, [BlockedUser]?)]>([])
+
+    func append(_ jid: String, _ blocked: Bool, _ list: [BlockedUser]?) { box.withLock { $0.append((jid, blocked, list)) } }
+    var records: [(String, Bool, [BlockedUser]?)] { box.withLock { $0 } }
+    var count: Int { box.withLock { $0.count } }
 }

@@ -122,6 +122,8 @@ struct QRLoginTests {
 
     // MARK: - Against Prosody's anonymous host
 
+    static var anonDomain: String { ProcessInfo.processInfo.environment["PROSODY_ANON_DOMAIN"] ?? "anon.prosody.test" }
+
     static func signalServer() -> String {
         let environment = ProcessInfo.processInfo.environment
         let url = environment["PROSODY_WS_URL"] ?? "ws://127.0.0.1:5280/xmpp-websocket"
@@ -146,7 +148,11 @@ struct QRLoginTests {
     /// The accounts live on `serverName`; the signal server is always Prosody's anonymous host.
     static func setUp(on serverName: String = "prosody", lifetime: Int = 120, expiryDelay: Duration? = nil) async throws -> (SDK, SDK, String, QRCodeData, Collected) {
         let server = try Servers.server(serverName)
-        let scanner = try await ProfileSDKIntegrationTests.initialized(server)
+        // Prosody's anonymous host is trusted by default only for prosody.test accounts (§10).
+        var scannerConfiguration = try ProfileSDKIntegrationTests.configuration(server)
+        if serverName != "prosody" { scannerConfiguration.trustedSignalServers = [server.domain, anonDomain] }
+        let scanner = SDK()
+        try await scanner.initialize(configuration: scannerConfiguration)
         let name = ProfileSDKIntegrationTests.username()
         _ = try await scanner.register(userIdentifier: name, autoLogin: true)
         let collected = Collected()
