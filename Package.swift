@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XMPPXML", "XMPPCore", "XMPPClient", "XMPPCrypto", "XMPPExtensions", "ProfileSDK", "TestSupport",
+                "XMPPXML", "XMPPCore", "XMPPClient", "XMPPCrypto", "XMPPExtensions", "ProfileSDK", "XMPPConformance", "TestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -32,9 +32,8 @@ struct ConformanceSpecTests {
         #expect(catalogIDs.subtracting(publishedIDs).isEmpty, "run but not in Specs/conformance: \(catalogIDs.subtracting(publishedIDs).sorted())")
         #expect(published.count == publishedIDs.count, "an id appears twice in Specs/conformance")
         let byID = Dictionary(published.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for entry in catalog {
-            #expect(byID[entry.id] == entry, "Specs/conformance differs from the catalog for \(entry.id); regenerate with `xmppkit conform --list`")
-        }
+        let differing = catalog.filter { byID[$0.id] != nil && byID[$0.id] != $0 }.map(\.id)
+        #expect(differing.isEmpty, "Specs/conformance differs from the catalog for \(differing); regenerate it (Specs/conformance/README.md)")
     }
 
     @Test func catalogKeepsTheIssuesPromises() {

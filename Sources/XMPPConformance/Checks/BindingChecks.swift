@@ -9,7 +9,7 @@ enum BindingChecks {
     static let generated = ConformanceCheck(
         "rfc6120-bind-generated", "The server generates a resource when asked to",
         cites: Citation("RFC 6120", "7.6.1", "Once the server has generated an XMPP resourcepart for the client, it MUST return an IQ stanza of type \"result\" to the client, which MUST include a <jid/> child element that specifies the full JID for the connected resource"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "a bind request without <resource/>",
         expects: "a result whose <jid/> is the account's bare JID with a non-empty resource"
     ) { context in
@@ -29,7 +29,7 @@ enum BindingChecks {
     static let conflict = ConformanceCheck(
         "rfc6120-bind-conflict", "Two sessions never share a full JID",
         cites: Citation("RFC 6120", "7.7.2.2", "If there is currently another active session for the client and with the same resourcepart, the server … [overrides the existing session with a <conflict/> stream error, returns a <conflict/> stanza error, or assigns another resourcepart]"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "the same resource bound on two streams of one account",
         expects: "a <conflict/> error, another resource for the second session, or the first session closed with <conflict/>"
     ) { context in

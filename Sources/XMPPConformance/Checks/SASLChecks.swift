@@ -48,7 +48,7 @@ enum SASLChecks {
     static let mechanisms = ConformanceCheck(
         "rfc6120-sasl-mechanisms", "SASL mechanisms are offered after TLS",
         cites: Citation("RFC 6120", "6.4.1", "The <mechanisms/> element MUST contain one <mechanism/> child element for each authentication mechanism the receiving entity offers to the initiating entity"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "STARTTLS, then a new stream header",
         expects: "<mechanisms/> with at least one <mechanism/>"
     ) { context in
@@ -59,7 +59,7 @@ enum SASLChecks {
     static let scramSHA1 = ConformanceCheck(
         "rfc6120-sasl-scram-sha1", "SCRAM-SHA-1 is offered",
         cites: Citation("RFC 6120", "13.8.1", "For authentication only, servers and clients MUST support the SASL Salted Challenge Response Authentication Mechanism [SCRAM] -- in particular, the SCRAM-SHA-1 and SCRAM-SHA-1-PLUS variants"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "STARTTLS, then a new stream header",
         expects: "SCRAM-SHA-1 among the mechanisms"
     ) { context in
@@ -82,7 +82,7 @@ enum SASLChecks {
     static let success = ConformanceCheck(
         "rfc6120-sasl-success", "SCRAM-SHA-1 succeeds with a valid server signature",
         cites: Citation("RFC 6120", "6.4.6", "The receiving entity reports success of the handshake by sending a <success/> element … (RFC 5802 §3: if the ServerSignature differs, the client MUST consider the authentication exchange to be unsuccessful)"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "SCRAM-SHA-1 (no channel binding) with the right password",
         expects: "<success/> whose v= verifies"
     ) { context in
@@ -95,7 +95,7 @@ enum SASLChecks {
     static let badPassword = ConformanceCheck(
         "rfc6120-sasl-bad-password", "A wrong password fails with <not-authorized/>",
         cites: Citation("RFC 6120", "6.5.10", "<not-authorized/>: The authentication failed because the initiating entity did not provide proper credentials"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "SCRAM-SHA-1 with a wrong password",
         expects: "<failure><not-authorized/></failure>"
     ) { context in
@@ -108,7 +108,7 @@ enum SASLChecks {
     static let abort = ConformanceCheck(
         "rfc6120-sasl-abort", "An aborted exchange fails with <aborted/>",
         cites: Citation("RFC 6120", "6.4.4", "The initiating entity aborts the handshake … the receiving entity MUST return a <failure/> element containing an <aborted/> child element"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "<auth mechanism='SCRAM-SHA-1'> with a client-first message, then <abort/> after the challenge",
         expects: "<failure><aborted/></failure>"
     ) { context in
@@ -130,7 +130,7 @@ enum SASLChecks {
     static let invalidMechanism = ConformanceCheck(
         "rfc6120-sasl-invalid-mechanism", "An unknown mechanism fails with <invalid-mechanism/>",
         cites: Citation("RFC 6120", "6.5.7", "<invalid-mechanism/>: The initiating entity did not specify a mechanism, or requested a mechanism that is not supported by the receiving entity; sent in reply to an <auth/> element"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "<auth mechanism='X-XMPPKIT-UNKNOWN'/>",
         expects: "<failure><invalid-mechanism/></failure>"
     ) { context in
@@ -146,7 +146,7 @@ enum SASLChecks {
     static let incorrectEncoding = ConformanceCheck(
         "rfc6120-sasl-incorrect-encoding", "Bad base64 fails with <incorrect-encoding/>",
         cites: Citation("RFC 6120", "6.5.5", "<incorrect-encoding/>: The data provided by the initiating entity could not be processed because the base 64 encoding is incorrect …; sent in reply to a <response/> element or an <auth/> element with initial response data"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "<auth mechanism='SCRAM-SHA-1'>!!!not-base64!!!</auth>",
         expects: "<failure><incorrect-encoding/></failure>"
     ) { context in
@@ -162,7 +162,7 @@ enum SASLChecks {
     static let retry = ConformanceCheck(
         "rfc6120-sasl-retry", "A failed attempt can be retried on the same stream",
         cites: Citation("RFC 6120", "6.4.5", "the receiving entity SHOULD allow a configurable but reasonable number of retries (at least 2 and no more than 5)"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "SCRAM-SHA-1 with a wrong password, then with the right one on the same stream",
         expects: "<failure/>, then <success/>"
     ) { context in
@@ -182,7 +182,7 @@ enum SASLChecks {
     static let noReoffer = ConformanceCheck(
         "rfc6120-sasl-no-reoffer", "SASL is not offered again after authentication",
         cites: Citation("RFC 6120", "6.4.6", "the receiving entity MUST respond by sending a new XML stream header … along with any available features (but not including the STARTTLS and SASL features)"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "STARTTLS, SCRAM-SHA-1, then a new stream header",
         expects: "features without <mechanisms/>"
     ) { context in
@@ -212,7 +212,7 @@ enum SASLChecks {
     static let scramPlus = ConformanceCheck(
         "rfc5802-scram-plus", "SCRAM-SHA-1-PLUS succeeds with channel binding",
         cites: Citation("RFC 5802", "6", "Servers MUST implement the \"tls-unique\" [RFC5929] channel binding type, if they implement any channel binding"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "SCRAM-SHA-1-PLUS bound to this TLS session (tls-unique on TLS 1.2, tls-exporter on 1.3, as advertised)",
         expects: "<success/> with a valid server signature"
     ) { context in
@@ -226,7 +226,7 @@ enum SASLChecks {
     static let downgrade = ConformanceCheck(
         "rfc5802-scram-downgrade", "A client saying 'y' while -PLUS is offered is refused",
         cites: Citation("RFC 5802", "6", "If the flag is set to \"y\" and the server supports channel binding, the server MUST fail authentication"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "SCRAM-SHA-1 with the GS2 flag 'y' (client supports binding, thinks the server does not)",
         expects: "<failure/>"
     ) { context in
@@ -240,7 +240,7 @@ enum SASLChecks {
     static let wrongBinding = ConformanceCheck(
         "rfc5802-scram-wrong-binding", "Wrong channel-binding data is refused",
         cites: Citation("RFC 5802", "5.1", "c: This REQUIRED attribute specifies the base64-encoded GS2 header and channel binding data … (a server that finds it does not match answers e=channel-bindings-dont-match, §7)"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "SCRAM-SHA-1-PLUS with binding data from another TLS session (random bytes)",
         expects: "<failure/>"
     ) { context in

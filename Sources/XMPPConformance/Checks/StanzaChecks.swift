@@ -12,7 +12,7 @@ enum StanzaChecks {
     static let beforeAuthentication = ConformanceCheck(
         "rfc6120-stanza-before-auth", "Stanzas before authentication are not routed",
         cites: Citation("RFC 6120", "4.3.5", "The initiating entity MUST NOT attempt to send XML stanzas to entities other than itself … or the server to which it is connected until stream negotiation has been completed"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "after TLS, before SASL: a message to a logged-in user B",
         expects: "B never receives it (the server answers <not-authorized/>, or drops it)"
     ) { context in
@@ -29,7 +29,7 @@ enum StanzaChecks {
     static let noPayload = ConformanceCheck(
         "rfc6120-iq-no-payload", "An IQ get without a payload is a <bad-request/>",
         cites: Citation("RFC 6120", "8.2.3", "An IQ stanza of type \"get\" or \"set\" MUST contain exactly one child element"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "<iq type='get'> to the domain with no child element",
         expects: "an error (<bad-request/> fits), never a result"
     ) { context in
@@ -43,7 +43,7 @@ enum StanzaChecks {
     static let resultNotAnswered = ConformanceCheck(
         "rfc6120-iq-result-not-answered", "An IQ result nobody asked for is not answered",
         cites: Citation("RFC 6120", "8.2.3", "An entity that receives a stanza of type \"result\" or \"error\" MUST NOT respond to the stanza by sending a further IQ response of type \"result\" or \"error\""),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "<iq type='result'> with an id the server never used, then a ping as a barrier",
         expects: "nothing about it before the ping's answer"
     ) { context in
@@ -58,7 +58,7 @@ enum StanzaChecks {
     static let whitespace = ConformanceCheck(
         "rfc6120-whitespace-keepalive", "Whitespace between stanzas is accepted",
         cites: Citation("RFC 6120", "4.6.1", "an entity … MAY send whitespace … as a keepalive … and MUST NOT consider it an error"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "after login: whitespace, then an IQ ping",
         expects: "the stream goes on and the ping is answered"
     ) { context in
@@ -74,7 +74,7 @@ enum StanzaChecks {
     static let unknownPayload = ConformanceCheck(
         "rfc6120-iq-unknown-payload", "An IQ nobody understands gets <service-unavailable/>",
         cites: Citation("RFC 6120", "8.4", "if an entity receives an IQ stanza of type \"get\" or \"set\" containing a child element qualified by a namespace it does not understand, the entity SHOULD return an IQ stanza of type \"error\" with an error condition of <service-unavailable/>"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "<iq type='get'> to the domain with <query xmlns='urn:xmppkit:conformance:unknown'/>",
         expects: "an error with <service-unavailable/>"
     ) { context in
@@ -88,7 +88,7 @@ enum StanzaChecks {
     static let twoChildren = ConformanceCheck(
         "rfc6120-iq-two-children", "An IQ with two payloads is a <bad-request/>",
         cites: Citation("RFC 6120", "8.2.3", "An IQ stanza of type \"get\" or \"set\" MUST contain exactly one child element"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "<iq type='get'> to the domain with <ping xmlns='urn:xmpp:ping'/> and <query xmlns='jabber:iq:version'/>",
         expects: "an error (<bad-request/> fits), never a result"
     ) { context in
@@ -103,7 +103,7 @@ enum StanzaChecks {
     static let errorNotAnswered = ConformanceCheck(
         "rfc6120-iq-error-not-answered", "An IQ error is never answered",
         cites: Citation("RFC 6120", "8.2.3", "An entity that receives a stanza of type \"result\" or \"error\" MUST NOT respond to the stanza by sending a further IQ response of type \"result\" or \"error\""),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "<iq type='error'> to the domain, then a ping as a barrier",
         expects: "nothing about the error IQ before the ping's answer"
     ) { context in
@@ -119,7 +119,7 @@ enum StanzaChecks {
     static let errorFormat = ConformanceCheck(
         "rfc6120-stanza-error-format", "Stanza errors have the RFC 6120 shape",
         cites: Citation("RFC 6120", "8.3.2", "The \"error-type\" MUST be one of the following: auth … cancel … continue … modify … wait. … The \"defined-condition\" MUST correspond to one of the stanza error conditions defined under Section 8.3.3"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "<iq type='get'> to the domain with an unknown payload",
         expects: "type='error', the request's id, and <error type=…> with exactly one defined condition"
     ) { context in
@@ -139,7 +139,7 @@ enum StanzaChecks {
     static let fromStamped = ConformanceCheck(
         "rfc6120-from-stamped", "The server stamps 'from' with the sender's full JID",
         cites: Citation("RFC 6120", "8.1.2.1", "When a server receives an XML stanza from a connected client, the server MUST add a 'from' attribute to the stanza or override the 'from' attribute specified by the client, where the value … MUST be the full JID"),
-        category: .core, levels: [.coreServer], needs: .twoAccounts,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .twoAccounts,
         sends: "a message from A to B's full JID without 'from'",
         expects: "B receives it from A's full JID"
     ) { context in
@@ -157,7 +157,7 @@ enum StanzaChecks {
     static let fromSpoofing = ConformanceCheck(
         "rfc6120-from-spoofing", "A forged 'from' never reaches the recipient",
         cites: Citation("RFC 6120", "8.1.2.1", "When a server receives an XML stanza from a connected client, the server MUST add a 'from' attribute to the stanza or override the 'from' attribute specified by the client"),
-        category: .core, levels: [.coreServer], needs: .twoAccounts,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .twoAccounts,
         sends: "a message from A to B with from='<someone else>', then an honest one",
         expects: "B never sees the forged 'from' (rewritten, or A's stream ended with <invalid-from/>)"
     ) { context in
@@ -177,9 +177,9 @@ enum StanzaChecks {
     }
 
     static let unavailableResource = ConformanceCheck(
-        "rfc6120-iq-unavailable-resource", "An IQ to a resource that is not connected gets <service-unavailable/>",
+        "rfc6121-iq-unavailable-resource", "An IQ to a resource that is not connected gets <service-unavailable/>",
         cites: Citation("RFC 6121", "8.5.3.2.3", "For an IQ stanza, the server MUST return a <service-unavailable/> stanza error to the sender"),
-        category: .core, levels: [.coreServer], needs: .twoAccounts,
+        category: .im, levels: [.imServer, .advancedIMServer], needs: .twoAccounts,
         sends: "an IQ get with an unknown payload from A to B/<a resource B has not bound> (RFC 6120 §10.5.4 lets the server answer for the bare JID: unknown either way)",
         expects: "an error with <service-unavailable/>"
     ) { context in
@@ -194,7 +194,7 @@ enum StanzaChecks {
     static let unknownUser = ConformanceCheck(
         "rfc6120-iq-unknown-user", "An IQ to an account that does not exist gets <service-unavailable/>",
         cites: Citation("RFC 6120", "10.5.3.1", "If the user account identified by the 'to' attribute does not exist … For an IQ stanza, the server MUST return a <service-unavailable/> stanza error to the sender"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "an IQ get to nobody-<random>@<domain>",
         expects: "an error with <service-unavailable/>"
     ) { context in

@@ -9,7 +9,7 @@ enum StreamChecks {
     static let headerReply = ConformanceCheck(
         "rfc6120-stream-header-reply", "The server answers a stream header with its own",
         cites: Citation("RFC 6120", "4.8.2", "the content namespace MUST be other than the stream namespace, and … the content namespace MUST be the same for the initial stream and the response stream"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "an initial stream header to the domain, version 1.0",
         expects: "a response stream header in the streams namespace with jabber:client as its content namespace"
     ) { context in
@@ -27,7 +27,7 @@ enum StreamChecks {
     static let headerFrom = ConformanceCheck(
         "rfc6120-stream-header-from", "The response header is from the server's domain",
         cites: Citation("RFC 6120", "4.7.1", "For response stream headers … the receiving entity MUST include the 'from' attribute and MUST set its value to one of the receiving entity's FQDNs"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "an initial stream header to the domain",
         expects: "from='<domain>' on the response header"
     ) { context in
@@ -40,7 +40,7 @@ enum StreamChecks {
     static let headerID = ConformanceCheck(
         "rfc6120-stream-header-id", "Every stream gets its own stream ID",
         cites: Citation("RFC 6120", "4.7.3", "For response stream headers, the receiving entity MUST include the 'id' attribute … The stream ID … MUST be unique within the receiving application"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "two initial stream headers on two connections",
         expects: "an id on each response header, different from each other"
     ) { context in
@@ -54,7 +54,7 @@ enum StreamChecks {
     static let features = ConformanceCheck(
         "rfc6120-stream-features", "Stream features follow the response header",
         cites: Citation("RFC 6120", "4.3.2", "If the initiating entity includes … the 'version' attribute set to a value of at least \"1.0\", after sending the response stream header the receiving entity MUST send a <features/> child element"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "an initial stream header, version 1.0",
         expects: "<stream:features/> as the first element"
     ) { context in
@@ -69,7 +69,7 @@ enum StreamChecks {
     static let newIDAfterRestart = ConformanceCheck(
         "rfc6120-stream-id-after-tls", "The stream restarted after TLS gets a new ID",
         cites: Citation("RFC 6120", "4.3.3", "When the receiving entity receives the new initial stream header, it MUST generate a new stream ID (instead of re-using the old stream ID)"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "a stream header, STARTTLS, and after the handshake a new stream header",
         expects: "a different id on the second response header"
     ) { context in
@@ -84,7 +84,7 @@ enum StreamChecks {
     static let closeReply = ConformanceCheck(
         "rfc6120-stream-close-reply", "The server closes its stream when the client closes",
         cites: Citation("RFC 6120", "4.4", "the entity that sends the closing stream tag MUST … wait for the other party to also close its outbound stream before terminating the underlying TCP connection"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "a stream header, then </stream:stream>",
         expects: "</stream:stream> before the connection closes"
     ) { context in
@@ -98,7 +98,7 @@ enum StreamChecks {
     static let version = ConformanceCheck(
         "rfc6120-stream-version", "A higher stream version is not echoed back",
         cites: Citation("RFC 6120", "4.7.5", "The receiving entity MUST set the value of the 'version' attribute in the response stream header to either the value supplied by the initiating entity or the highest version number supported by the receiving entity, whichever is lower"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "an initial stream header with version='2.0'",
         expects: "a response header with version 1.0 (or an <unsupported-version/> stream error), never 2.0"
     ) { context in

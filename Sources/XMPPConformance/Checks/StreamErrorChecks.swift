@@ -37,7 +37,7 @@ enum StreamErrorChecks {
     static let hostUnknown = ConformanceCheck(
         "rfc6120-stream-error-host-unknown", "A stream to an unknown domain is refused with <host-unknown/>",
         cites: Citation("RFC 6120", "4.9.3.6", "The value of the 'to' attribute provided in the initial stream header does not correspond to an FQDN that is serviced by the receiving entity"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "a stream header to a domain the server does not serve",
         expects: "<host-unknown/>"
     ) { context in
@@ -48,7 +48,7 @@ enum StreamErrorChecks {
     static let invalidNamespace = ConformanceCheck(
         "rfc6120-stream-error-invalid-namespace", "A stream element outside the streams namespace is refused",
         cites: Citation("RFC 6120", "4.8.1", "The root <stream/> element … MUST be qualified by the namespace 'http://etherx.jabber.org/streams' … the entity that receives the offending stream header MUST close the stream with a stream error, which SHOULD be <invalid-namespace/>"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "a stream header whose stream element is in urn:xmppkit:wrong",
         expects: "<invalid-namespace/>"
     ) { context in
@@ -59,7 +59,7 @@ enum StreamErrorChecks {
     static let contentNamespace = ConformanceCheck(
         "rfc6120-stream-error-content-namespace", "An unsupported content namespace is refused",
         cites: Citation("RFC 6120", "4.9.3.10", "the content namespace declared as the default namespace is not supported (e.g., something other than \"jabber:client\" or \"jabber:server\")"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "a stream header with the default namespace jabber:xmppkit-wrong",
         expects: "<invalid-namespace/> (or <bad-format/>)"
     ) { context in
@@ -70,7 +70,7 @@ enum StreamErrorChecks {
     static let notWellFormed = ConformanceCheck(
         "rfc6120-stream-error-not-well-formed", "Malformed XML ends the stream with <not-well-formed/>",
         cites: Citation("RFC 6120", "4.9.3.13", "The initiating entity has sent XML that violates the well-formedness rules of [XML] or [XML-NAMES]"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "after the stream header: <message><body></message>",
         expects: "<not-well-formed/> (or the generic <bad-format/>)"
     ) { context in
@@ -81,7 +81,7 @@ enum StreamErrorChecks {
     static let restrictedComment = ConformanceCheck(
         "rfc6120-restricted-xml-comment", "An XML comment ends the stream",
         cites: Citation("RFC 6120", "11.1", "If an XMPP implementation receives characters matching such features [comments, processing instructions, DTD subsets, entity references] over an XML stream, it MUST close the stream with a stream error, which SHOULD be <restricted-xml/>"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "after the stream header: <!-- conformance -->",
         expects: "a stream error (<restricted-xml/>, <not-well-formed/> or <bad-format/>)"
     ) { context in
@@ -92,7 +92,7 @@ enum StreamErrorChecks {
     static let restrictedProcessingInstruction = ConformanceCheck(
         "rfc6120-restricted-xml-pi", "A processing instruction ends the stream",
         cites: Citation("RFC 6120", "11.1", "If an XMPP implementation receives characters matching such features [comments, processing instructions, DTD subsets, entity references] over an XML stream, it MUST close the stream with a stream error, which SHOULD be <restricted-xml/>"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "after the stream header: <?conformance check?>",
         expects: "a stream error (<restricted-xml/>, <not-well-formed/> or <bad-format/>)"
     ) { context in
@@ -103,7 +103,7 @@ enum StreamErrorChecks {
     static let restrictedDTD = ConformanceCheck(
         "rfc6120-restricted-xml-dtd", "A document type declaration ends the stream",
         cites: Citation("RFC 6120", "11.1", "If an XMPP implementation receives characters matching such features [comments, processing instructions, DTD subsets, entity references] over an XML stream, it MUST close the stream with a stream error, which SHOULD be <restricted-xml/>"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "<!DOCTYPE stream:stream [<!ENTITY c 'conformance'>]> before the stream header",
         expects: "a stream error (<restricted-xml/>, <not-well-formed/> or <bad-format/>)"
     ) { context in
@@ -115,7 +115,7 @@ enum StreamErrorChecks {
     static let unsupportedStanzaType = ConformanceCheck(
         "rfc6120-stream-error-unsupported-stanza-type", "An unknown top-level element ends the stream",
         cites: Citation("RFC 6120", "4.9.3.24", "The initiating entity has sent a first-level child of the stream that is not supported by the server"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "after login and binding: <conformance xmlns='jabber:client'/>",
         expects: "<unsupported-stanza-type/>"
     ) { context in
@@ -129,7 +129,7 @@ enum StreamErrorChecks {
     static let errorFormat = ConformanceCheck(
         "rfc6120-stream-error-format", "A stream error carries one defined condition",
         cites: Citation("RFC 6120", "4.9.2", "The <error/> element … MUST contain a child element corresponding to one of the defined stream error conditions …; this element MUST be qualified by the 'urn:ietf:params:xml:ns:xmpp-streams' namespace"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "a stream header to a domain the server does not serve",
         expects: "<stream:error> with exactly one condition element in urn:ietf:params:xml:ns:xmpp-streams, besides an optional <text/> and at most one application-specific element"
     ) { context in
@@ -145,7 +145,7 @@ enum StreamErrorChecks {
     static let headerFirst = ConformanceCheck(
         "rfc6120-stream-error-header-first", "A stream error is sent inside a stream",
         cites: Citation("RFC 6120", "4.9.1.2", "If the error is triggered by the initial stream header, the receiving entity MUST still send the opening <stream> tag, include the <error/> element as a child of the stream element, and send the closing </stream> tag"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "a stream header whose stream element is in urn:xmppkit:wrong",
         expects: "the server's own stream header before the <stream:error/>"
     ) { context in
@@ -157,7 +157,7 @@ enum StreamErrorChecks {
     static let thenClose = ConformanceCheck(
         "rfc6120-stream-error-then-close", "The stream is closed after a stream error",
         cites: Citation("RFC 6120", "4.9.1.1", "the entity that detects the error MUST send an <error/> element with an appropriate child element … and then immediately close the stream as described under Section 4.4"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "a stream header to a domain the server does not serve",
         expects: "</stream:stream> after the <stream:error/>"
     ) { context in

@@ -9,7 +9,7 @@ enum TLSChecks {
     static let offered = ConformanceCheck(
         "rfc6120-tls-offered", "STARTTLS is offered",
         cites: Citation("RFC 6120", "5.4.1", "If the receiving entity supports TLS, the stream features MUST include an advertisement for support of STARTTLS negotiation"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "an initial stream header",
         expects: "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> among the stream features"
     ) { context in
@@ -20,7 +20,7 @@ enum TLSChecks {
     static let required = ConformanceCheck(
         "rfc6120-tls-required", "No authentication before TLS",
         cites: Citation("RFC 6120", "5.3.1", "If the receiving entity advertises only the STARTTLS feature or if the receiving entity includes the <required/> child element …, the parties MUST consider TLS as mandatory-to-negotiate"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "SASL PLAIN before STARTTLS, with a username that does not exist (no real password travels in the clear)",
         expects: "a refusal that does not weigh the credentials: <encryption-required/> (or another refusal, or a stream error), never <not-authorized/> or <success/>"
     ) { context in
@@ -47,7 +47,7 @@ enum TLSChecks {
     static let proceed = ConformanceCheck(
         "rfc6120-tls-proceed", "STARTTLS proceeds to a TLS handshake",
         cites: Citation("RFC 6120", "5.4.2.3", "If the proceed case occurs, the receiving entity MUST return a <proceed/> element qualified by the 'urn:ietf:params:xml:ns:xmpp-tls' namespace"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "<starttls/>, then a TLS 1.2+ handshake (certificate not verified here: rfc6120-tls-certificate does that)",
         expects: "<proceed/> and a completed handshake"
     ) { context in
@@ -69,7 +69,7 @@ enum TLSChecks {
     static let noReoffer = ConformanceCheck(
         "rfc6120-tls-no-reoffer", "STARTTLS is not offered again over TLS",
         cites: Citation("RFC 6120", "5.4.3.3", "the receiving entity MUST respond by sending a new XML stream header … along with the available features (but not including the STARTTLS feature)"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "STARTTLS, then a new stream header",
         expects: "features without <starttls/>"
     ) { context in
@@ -80,7 +80,7 @@ enum TLSChecks {
     static let certificate = ConformanceCheck(
         "rfc6120-tls-certificate", "The certificate is valid for the domain",
         cites: Citation("RFC 6120", "13.7.1.2", "In a PKIX certificate to be presented by an XMPP server …, the certificate SHOULD include one or more XMPP addresses (i.e., domainparts) associated with XMPP services hosted at the server"),
-        category: .core, levels: [.coreServer], needs: .connection,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .connection,
         sends: "STARTTLS and a handshake verifying the certificate chain and the domain name against the given trust",
         expects: "a certificate that verifies for the domain"
     ) { context in
@@ -100,7 +100,7 @@ enum TLSChecks {
     static let injection = ConformanceCheck(
         "rfc6120-tls-injection", "Bytes sent after <starttls/> in the clear are discarded",
         cites: Citation("RFC 6120", "5.4.3.3", "The receiving entity MUST discard any information it obtained from the initiating entity in an insecure manner before TLS took effect"),
-        category: .core, levels: [.coreServer], needs: .oneAccount,
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
         sends: "<starttls/> and an IQ ping in the same write (CVE-2011-1431), then TLS, login and a barrier ping",
         expects: "no answer to the injected ping, ever (a handshake that fails on the injected bytes is safe too)"
     ) { context in

@@ -43,15 +43,27 @@ public enum JUnitReport {
         case .pass:
             break
         case .fail:
-            testCase.append(XMLElement("failure", attributes: [XMLAttribute("message", value: result.message),
+            testCase.append(XMLElement("failure", attributes: [XMLAttribute("message", value: xmlSafe(result.message)),
                                                                XMLAttribute("type", value: result.check.citation.reference)],
-                                       children: [.text(evidence)]))
+                                       children: [.text(xmlSafe(evidence))]))
         case .error:
-            testCase.append(XMLElement("error", attributes: [XMLAttribute("message", value: result.message)], children: [.text(evidence)]))
+            testCase.append(XMLElement("error", attributes: [XMLAttribute("message", value: xmlSafe(result.message))],
+                                       children: [.text(xmlSafe(evidence))]))
         case .notApplicable:
-            testCase.append(XMLElement("skipped", attributes: [XMLAttribute("message", value: result.message)]))
+            testCase.append(XMLElement("skipped", attributes: [XMLAttribute("message", value: xmlSafe(result.message))]))
         }
         return testCase
+    }
+
+    /// `text` with the characters XML 1.0 cannot carry (control characters, e.g. from an error
+    /// description) replaced by U+FFFD, so one odd message cannot make the whole report unwritable.
+    static func xmlSafe(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            switch scalar.value {
+            case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: scalar
+            default: "\u{FFFD}"
+            }
+        }))
     }
 
     private static func seconds(_ duration: Duration) -> String {

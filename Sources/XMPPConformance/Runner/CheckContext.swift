@@ -13,6 +13,8 @@ public final class CheckContext: Sendable {
         var probes: [StreamProbe] = []
         var clients: [XMPPClient] = []
         var accounts: [ConformanceAccount] = []
+        /// What ``accounts(_:)`` leased: asked again, the check gets the same ones.
+        var leased: [ConformanceAccount]?
         var connections = 0
     }
     private let resources = Mutex(Resources())
@@ -68,9 +70,19 @@ public final class CheckContext: Sendable {
     // MARK: Accounts and clients
 
     /// `count` accounts for this check: fresh ones with `--register`, the operator's otherwise.
+    /// A check leases once; asking again returns the same accounts (at most as many as first asked).
     public func accounts(_ count: Int) async throws -> [ConformanceAccount] {
+        if let leased = resources.withLock({ $0.leased }) {
+            guard count <= leased.count else {
+                throw CheckSetupError("the check asked for \(count) accounts after leasing \(leased.count)")
+            }
+            return Array(leased.prefix(count))
+        }
         let accounts = try await pool.lease(count)
-        resources.withLock { $0.accounts += accounts }
+        resources.withLock {
+            $0.accounts += accounts
+            $0.leased = accounts
+        }
         return accounts
     }
 

@@ -14,9 +14,13 @@ public struct ConformanceRunner: Sendable {
     public func verifyReachable() async throws(CheckSetupError) {
         let probe = try await StreamProbe.connect(host: configuration.host, port: configuration.port, label: "C0",
                                                   transcript: Transcript())
-        defer { Task { await probe.close() } }
-        try await probe.send(StreamProbe.header(to: configuration.domain))
-        guard case .header? = await probe.next(within: .seconds(10)) else {
+        var answered = false
+        if (try? await probe.send(StreamProbe.header(to: configuration.domain))) != nil,
+           case .header? = await probe.next(within: .seconds(10)) {
+            answered = true
+        }
+        await probe.close()
+        guard answered else {
             throw CheckSetupError("\(configuration.host):\(configuration.port) does not answer a stream header for \(configuration.domain)")
         }
     }
@@ -39,13 +43,13 @@ public struct ConformanceRunner: Sendable {
             for account in accounts {
                 let client = XMPPClient(configuration: AccountPool.clientConfiguration(configuration, jid: account.jid,
                                                                                        credential: .password(account.password)))
-                defer { Task { await client.disconnect() } }
                 do {
                     try await client.connect()
+                    await client.disconnect()
                 } catch {
+                    await client.disconnect()
                     throw CheckSetupError("cannot log in as \(account.jid): \(error)")
                 }
-                await client.disconnect()
             }
         }
     }
