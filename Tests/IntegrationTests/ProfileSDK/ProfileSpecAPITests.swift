@@ -193,12 +193,13 @@ struct ProfileSpecAPITests {
             extension SDK {
                 @_spi(X) public func b<T: Sendable>(value: [String: T], other: Int) -> Int { 1 }
                 public nonisolated func c() {}
+                nonisolated public func e(f: Int) {}
                 struct Inner { public func notSDK() {} }
             }
             public struct Other { public func d(k: Int) {} }
             """#
         let methods = try SwiftDeclarationScanner.publicMethods(ofType: "SDK", in: source)
-        #expect(methods.map(\.compoundName) == ["a(_:y:w:)", "b(value:other:)", "c()"])
+        #expect(methods.map(\.compoundName) == ["a(_:y:w:)", "b(value:other:)", "c()", "e(f:)"])
         let a = methods.first
         #expect(a?.parameters.map(\.type) == ["Int", "String", "(@Sendable (Int) -> Void)?"])
         #expect(a?.parameters.map(\.hasDefault) == [false, true, true])
@@ -258,9 +259,13 @@ enum SwiftDeclarationScanner {
 
     /// The `func` declarations in `text` (`public` ones only, when asked), with their parameter clauses.
     static func functions(in text: String, publicOnly: Bool) throws -> [Function] {
+        // `nonisolated public func` is `public nonisolated func`.
+        let text = text.replacing(try Regex(#"\b((?:(?:nonisolated|static|final|override|mutating)\s+)+)public\s"#)) { match in
+            "public " + String(match.output[1].substring ?? "")
+        }
         let code = Array(text)
         let pattern = publicOnly
-            ? try Regex(#"\bpublic\s+(?:(?:nonisolated|static|final|override)\s+)*func\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^>{]*>)?\s*\("#)
+            ? try Regex(#"\bpublic\s+(?:(?:nonisolated|static|final|override|mutating)\s+)*func\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^>{]*>)?\s*\("#)
             : try Regex(#"\bfunc\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^>{]*>)?\s*\("#)
         let string = String(code)
         var result: [Function] = []
