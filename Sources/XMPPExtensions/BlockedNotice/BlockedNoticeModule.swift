@@ -34,6 +34,9 @@ public actor BlockedNoticeModule: XMPPModule {
     private var known = BlockedByStorage()
     /// The read of the stored set for this session, once started; nil before, and after the session ends.
     private var loading: Task<Bool, Never>?
+    /// Accepted notices being applied (§4.2), and who waits for none to be.
+    private var applying = 0
+    private var settledWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(limit: Int = 5_000, unblockAllNoticeLimit: Int = 500) {
         self.limit = limit
@@ -81,12 +84,21 @@ public actor BlockedNoticeModule: XMPPModule {
         return known.jids
     }
 
-    /// Reads the stored set again (spec §4.3), e.g. after another device changed it.
+    /// Reads the stored set again (spec §4.3), e.g. after another device changed it. A notice
+    /// being applied when this is called is finished first, so the answer includes every notice
+    /// this module has begun to handle.
     @discardableResult
     public func refresh() async throws -> [JID] {
         await ensureLoaded()
+        await settled()
         known = try await readStorage()
         return known.jids
+    }
+
+    /// Returns once no accepted notice is being applied (its storage write answered or failed).
+    public func settled() async {
+        guard applying > 0 else { return }
+        await withCheckedContinuation { settledWaiters.append($0) }
     }
 
     /// Spec §4.1–§4.2: accept a notice only from another account's user, update the in-memory
@@ -94,9 +106,17 @@ public actor BlockedNoticeModule: XMPPModule {
     /// write's result, so ``refresh()`` (and the SDK's `getUsersWhoBlockedMe`) called from an
     /// event handler already reads the change.
     public func handleMessage(_ message: Message) async {
-        guard let notice = BlockedNotice(in: message), let from = Self.acceptedSender(of: message, me: try? await context.boundJID()) else {
-            return
+        guard let notice = BlockedNotice(in: message) else { return }
+        applying += 1
+        defer {
+            applying -= 1
+            if applying == 0 {
+                let waiters = settledWaiters
+                settledWaiters = []
+                for waiter in waiters { waiter.resume() }
+            }
         }
+        guard let from = Self.acceptedSender(of: message, me: try? await context.boundJID()) else { return }
         await ensureLoaded()
         let blocker = from.bare
         if notice == .blocked, !known.contains(blocker), known.jids.count >= limit {

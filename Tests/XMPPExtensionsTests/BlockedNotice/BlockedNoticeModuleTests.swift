@@ -154,6 +154,21 @@ struct BlockedNoticeModuleTests {
         #expect(server.storedJIDs == ["b@x.example"])
     }
 
+    @Test("§4.2: refresh() while a notice is being applied waits for it, so it lists the blocker before the event")
+    func refreshWaitsForNotice() async throws {
+        let server = FakeServer()
+        let host = try ScriptedModuleHost(jid: "romeo@montague.net/orchard", responder: server.responder)
+        let notices = await host.start(BlockedNoticeModule())
+        #expect(try await notices.refresh() == [])
+        let before = await host.sent.count
+        try await host.receive(xml: Self.notice(.blocked, from: "juliet@capulet.lit"))
+        // The notice's storage read has gone out: the module is applying it.
+        _ = await host.waitForSent(count: before + 1)
+        #expect(try await notices.refresh() == [try JID("juliet@capulet.lit")])
+        await notices.settled()
+        #expect(server.storedJIDs == ["juliet@capulet.lit"])
+    }
+
     @Test("Storage that fails does not stop the event; the in-memory set still answers")
     func storageFailure() async throws {
         let host = try ScriptedModuleHost(jid: "romeo@montague.net/orchard") { $0.makeError(StanzaError(.serviceUnavailable)) }
