@@ -64,10 +64,22 @@ public struct FriendsListBenchmark: Sendable {
     // MARK: - Accounts
 
     /// Registers `count` contacts (XEP-0077 §3.1) and stores a vCard for each (XEP-0054 §3.2: FN,
-    /// NICKNAME, and `photo` as PHOTO when given), `setupConcurrency` at a time; then registers the
-    /// user and adds every contact to their roster (RFC 6121 §2.3; no subscription: vCards are
-    /// public on the servers measured). Names are `prefix` plus a number.
+    /// NICKNAME, DESC, and `photo` as PHOTO when given), `setupConcurrency` at a time; then registers
+    /// the user and adds every contact to their roster (RFC 6121 §2.3; no subscription: vCards are
+    /// public on the servers measured). Names are `prefix` plus a number. When a step fails, the
+    /// accounts registered so far are removed before the error is thrown.
     public func populate(contacts count: Int, prefix: String, photo: (type: String, bytes: [UInt8])?) async throws -> Population {
+        let registered = RegisteredAccounts()
+        do {
+            return try await populate(count, prefix: prefix, photo: photo, registered: registered)
+        } catch {
+            _ = await remove(registered.all)
+            throw error
+        }
+    }
+
+    private func populate(_ count: Int, prefix: String, photo: (type: String, bytes: [UInt8])?,
+                          registered: RegisteredAccounts) async throws -> Population {
         let clock = ContinuousClock()
         let start = clock.now
         let photoElement = photo.map { photo in
@@ -79,6 +91,7 @@ public struct FriendsListBenchmark: Sendable {
         let contacts = try await Self.forEach(Array(0..<count), limit: setupConcurrency) { index -> Account in
             let account = Account(username: "\(prefix)-\(index)", password: StanzaID.make())
             try await register(account)
+            registered.add(account)
             let client = try await connect(account)
             var vCard = XMLElement("vCard", namespace: Self.vCardNamespace)
             vCard.append(XMLElement("FN", namespace: Self.vCardNamespace, text: "Contact \(index)"))
@@ -99,6 +112,7 @@ public struct FriendsListBenchmark: Sendable {
         let rosterStart = clock.now
         let user = Account(username: "\(prefix)-user", password: StanzaID.make())
         try await register(user)
+        registered.add(user)
         let client = try await connect(user)
         do {
             let domain = server.domain
@@ -121,7 +135,11 @@ public struct FriendsListBenchmark: Sendable {
     /// Removes the user and the contacts (XEP-0077 §3.2), `setupConcurrency` at a time; returns how
     /// many could not be removed.
     public func remove(_ population: Population) async -> Int {
-        let failures = (try? await Self.forEach([population.user] + population.contacts, limit: setupConcurrency) { account -> Int in
+        await remove([population.user] + population.contacts)
+    }
+
+    private func remove(_ accounts: [Account]) async -> Int {
+        let failures = (try? await Self.forEach(accounts, limit: setupConcurrency) { account -> Int in
             do {
                 let client = try await connect(account)
                 var query = XMLElement("query", namespace: Self.registerNamespace)
@@ -211,6 +229,14 @@ public struct FriendsListBenchmark: Sendable {
         let peak = sampler.stop()
         return Figures(value: value, duration: duration, peakResidentBytes: peak)
     }
+}
+
+/// The accounts `populate` registered so far, to remove them when a later step fails.
+private final class RegisteredAccounts: Sendable {
+    private let accounts = Mutex<[FriendsListBenchmark.Account]>([])
+
+    func add(_ account: FriendsListBenchmark.Account) { accounts.withLock { $0.append(account) } }
+    var all: [FriendsListBenchmark.Account] { accounts.withLock { $0 } }
 }
 
 /// Samples resident memory every millisecond until stopped; keeps the highest growth seen.

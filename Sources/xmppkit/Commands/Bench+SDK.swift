@@ -54,7 +54,7 @@ extension XMPPKitCommand.Bench {
             let benchmark = FriendsListBenchmark(server: server)
             let prefix = "bench-\(StanzaID.make().lowercased().prefix(8))"
 
-            print("server: \(server.host):\(server.port), domain \(server.domain); \(contacts) contacts, \(rounds) rounds per side")
+            print("server: \(server.host):\(server.port), domain \(server.domain); \(contacts) contacts (\(prefix)-*), \(rounds) rounds per side")
             let population = try await benchmark.populate(contacts: contacts, prefix: prefix, photo: ("image/png", try Self.photo()))
             print("setup: \(contacts) contacts registered with vCards in \(Self.seconds(population.contactsSetup)) s (16 at a time), "
                   + "roster of \(contacts) items in \(Self.seconds(population.rosterSetup)) s")
