@@ -23,7 +23,7 @@ enum RosterChecks {
 
     static let push = ConformanceCheck(
         "rfc6121-roster-push", "A roster set is pushed to every interested resource",
-        cites: Citation("RFC 6121", "2.3.2", "the server MUST return an IQ stanza of type \"result\" to the connected resource that sent the roster set. The server MUST also send a roster push containing the new roster item to all of the user's interested resources, including the resource that generated the roster set."),
+        cites: Citation("RFC 6121", "2.3.2", "The server MUST return an IQ stanza of type \"result\" to the connected resource that sent the roster set. The server MUST also send a roster push containing the new roster item to all of the user's interested resources, including the resource that generated the roster set."),
         category: .im, levels: [.imServer, .advancedIMServer], needs: .oneAccount,
         sends: "two resources of A request the roster; the first adds an item with a roster set",
         expects: "a result to the first resource and a roster push with the item to both"
@@ -49,7 +49,7 @@ enum RosterChecks {
 
     static let twoItems = ConformanceCheck(
         "rfc6121-roster-two-items", "A roster set with two items is a <bad-request/>",
-        cites: Citation("RFC 6121", "2.3.3", "The server MUST return a <bad-request/> stanza error to the client if the roster set contains any of the following violations: 1. The <query/> element contains more than one <item/> child element."),
+        cites: Citation("RFC 6121", "2.3.3", "The server MUST return a <bad-request/> stanza error to the client if the roster set contains any of the following violations: … The <query/> element contains more than one <item/> child element."),
         category: .im, levels: [.imServer, .advancedIMServer], needs: .oneAccount,
         sends: "a roster set whose <query/> has two <item/> children",
         expects: "an error with <bad-request/>"

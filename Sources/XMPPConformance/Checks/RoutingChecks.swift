@@ -8,7 +8,7 @@ enum RoutingChecks {
 
     static let bareJID = ConformanceCheck(
         "rfc6121-message-bare-jid", "A chat message to a bare JID reaches an available resource",
-        cites: Citation("RFC 6121", "8.5.2.1.1", "For a message stanza of type \"chat\", the server MUST either (a) deliver the message to the \"most available\" resource or resources … or (b) deliver the message to all of the non-negative resources that have opted in to receive chat messages."),
+        cites: Citation("RFC 6121", "8.5.2.1.1", "For a message stanza of type \"chat\": … If the only available resource has a non-negative presence priority then the server MUST deliver the message to that resource."),
         category: .im, levels: [.imServer, .advancedIMServer], needs: .twoAccounts,
         sends: "B sends available presence (priority 0); A sends a chat message to B's bare JID",
         expects: "B's resource receives the message"
