@@ -103,6 +103,8 @@ extension SDK {
         guard !password.isEmpty else { throw SDKError.invalid("password", "must not be empty") }
         var clientConfiguration = try clientConfiguration(jid: jid, credential: .password(password))
         clientConfiguration.reconnect = nil
+        // A resource of its own: the configured one may be bound by this SDK's (or another) session.
+        clientConfiguration.jid = try JID(localpart: jid.localpart, domainpart: jid.domainpart, resourcepart: Self.makeResource())
         let probe = XMPPClient(configuration: clientConfiguration)
         let session: NegotiatedSession
         do { session = try await probe.connect() } catch let error as XMPPClientError {

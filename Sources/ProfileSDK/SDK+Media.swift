@@ -21,11 +21,11 @@ extension SDK {
         return SDKResponse()
     }
 
-    /// Reads and checks an image file: readable, ≤ 10 MiB, PNG/JPEG/GIF/WebP by content, ≤ 8192 px
-    /// per side, decodable by libgd; makes its thumbnail. 400 naming `image` otherwise.
-    static func checkedImageFile(_ path: String) throws(SDKError) -> CheckedImageFile {
+    /// Reads and checks an image file: readable, ≤ `limit` bytes (``SDKConfiguration/maxImageBytes``),
+    /// PNG/JPEG/GIF/WebP by content, ≤ 8192 px per side, decodable by libgd; makes its thumbnail.
+    /// 400 naming `image` otherwise.
+    static func checkedImageFile(_ path: String, limit: Int) throws(SDKError) -> CheckedImageFile {
         guard !path.isEmpty else { throw .invalid("image", "no file given") }
-        let limit = ProfileImageLimits.maximumBytes
         // A regular file only (symbolic links followed): a FIFO or device could block or never end.
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
@@ -36,7 +36,7 @@ extension SDK {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
             defer { try? handle.close() }
             // One byte more than the limit tells an oversized file without reading all of it.
-            bytes = Array(try handle.read(upToCount: limit + 1) ?? Data())
+            bytes = Array(try handle.read(upToCount: min(limit, Int.max - 1) + 1) ?? Data())
         } catch {
             throw .invalid("image", "cannot read \(path)")
         }
@@ -50,7 +50,7 @@ extension SDK {
     }
 
     /// Fetches an http(s) profile image once to make its thumbnail (Specs/sdk/profile.json
-    /// `setUserProfile` `image`): at most the profile image limit, at most 5 redirects (never from
+    /// `setUserProfile` `image`): at most ``SDKConfiguration/maxImageBytes``, at most 5 redirects (never from
     /// https to http), 15 s; then the same checks as a file (content, bytes, pixels, decoding).
     /// 400 naming `image` for what the checks refuse; 404 `Image Not Found` for HTTP 404 or 410;
     /// 500 `Internal Error: <reason>` when it cannot be fetched.
@@ -58,7 +58,7 @@ extension SDK {
         let configuration = try requireConfiguration()
         let target: HTTPURL
         do { target = try HTTPURL(url) } catch { throw .invalid("image", "not an http(s) URL: \(error)") }
-        let limit = ProfileImageLimits.maximumBytes
+        let limit = configuration.maxImageBytes
         var http = HTTPClient.Configuration()
         http.redirectLimit = 5
         http.connectTimeout = .seconds(10)

@@ -43,7 +43,7 @@ extension SDK {
                 throw SDKError.invalid("image", "must be an http(s) URL")
             }
         case .file(let path):
-            imageFile = try Self.checkedImageFile(path)
+            imageFile = try Self.checkedImageFile(path, limit: imageByteLimit)
         case .none:
             break
         }

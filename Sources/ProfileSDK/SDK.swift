@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import XMPPClient
 import XMPPCore
@@ -34,31 +35,95 @@ public actor SDK {
 
     // MARK: - Set-up
 
-    /// Stores the configuration. 405 while logged in; 400 for a domain that is not an RFC 7622 domainpart.
+    /// Checks and stores the configuration (Specs/sdk/profile.json `initialize`). 405 while logged
+    /// in; 400 naming `configuration.<field>` for a field that is invalid. Sets media encryption
+    /// to ``SDKConfiguration/mediaEncryption``. No network traffic.
     @discardableResult
     public func initialize(configuration: SDKConfiguration) async throws -> SDKResponse<NoData> {
         guard client == nil else { throw SDKError(statusCode: 405, message: "Already Logged In") }
-        for (field, domain) in [("domain", configuration.domain), ("sandboxDomain", configuration.sandboxDomain ?? "sandbox.x")] {
-            guard (try? JID(domainpart: domain)) != nil else {
-                throw SDKError.invalid("configuration.\(field)", "not a domain (RFC 7622 §3.2)")
-            }
+        var configuration = configuration
+        try Self.validate(&configuration)
+        // A code still waiting for a scan belongs to the old configuration (Specs/qr-login.md §8.1).
+        await cancelPendingQRCode()
+        self.configuration = configuration
+        mediaEncryption = configuration.mediaEncryption
+        return SDKResponse()
+    }
+
+    /// The checks of `initialize`, in field order; `domain` and `sandboxDomain` come back
+    /// normalized (RFC 7622 §3.2: lowercased).
+    static func validate(_ configuration: inout SDKConfiguration) throws(SDKError) {
+        guard let domain = try? JID(domainpart: configuration.domain) else {
+            throw SDKError.invalid("configuration.domain", "not a domain (RFC 7622 §3.2)")
+        }
+        configuration.domain = domain.domainpart
+        if let host = configuration.host, !Self.isHostName(host) {
+            throw SDKError.invalid("configuration.host", "not a host name or IP address")
         }
         if let port = configuration.port, !(1...65535).contains(port) {
             throw SDKError.invalid("configuration.port", "must be 1…65535")
         }
+        if let caFile = configuration.caFile {
+            // Read once here so a typo fails at initialize, not at the first login's TLS handshake.
+            guard let pem = FileManager.default.contents(atPath: caFile) else {
+                throw SDKError.invalid("configuration.caFile", "cannot read \(caFile)")
+            }
+            guard String(decoding: pem, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+                throw SDKError.invalid("configuration.caFile", "\(caFile) holds no PEM certificate")
+            }
+        }
+        if let sandbox = configuration.sandboxDomain {
+            guard let jid = try? JID(domainpart: sandbox) else {
+                throw SDKError.invalid("configuration.sandboxDomain", "not a domain (RFC 7622 §3.2)")
+            }
+            configuration.sandboxDomain = jid.domainpart
+        }
+        guard configuration.requestTimeout > .zero else {
+            throw SDKError.invalid("configuration.requestTimeout", "must be more than 0 seconds")
+        }
         for entry in configuration.trustedSignalServers ?? [] where (try? JID(domainpart: entry)) == nil || entry.contains("/") {
             throw SDKError.invalid("configuration.trustedSignalServers", "\"\(entry.prefix(64))\" is not a domain (RFC 7622 §3.2)")
         }
-        // A code still waiting for a scan belongs to the old configuration (Specs/qr-login.md §8.1).
-        await cancelPendingQRCode()
-        self.configuration = configuration
-        return SDKResponse()
+        if let resource = configuration.resource {
+            do { _ = try JID(domainpart: configuration.domain, resourcepart: resource) } catch {
+                throw SDKError.invalid("configuration.resource", "not a resourcepart (RFC 7622 §3.4): \(error)")
+            }
+        }
+        guard configuration.maxImageBytes >= 1 else {
+            throw SDKError.invalid("configuration.maxImageBytes", "must be at least 1")
+        }
+    }
+
+    /// A DNS host name (RFC 1123 §2.1: letters, digits, hyphens, dots, ≤ 253 characters), an IPv4
+    /// address, or an IPv6 address with or without brackets.
+    static func isHostName(_ host: String) -> Bool {
+        guard (1...253).contains(host.utf8.count) else { return false }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare.contains(":") {
+            return !bare.isEmpty && bare.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+        }
+        let labels = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.allSatisfy { label in
+            (1...63).contains(label.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+
+    /// `xmppkit-` and 8 characters of the base32 alphabet (RFC 4648 §6, lowercased): 40 random bits.
+    static func makeResource() throws(SDKError) -> String {
+        guard let bytes = try? SecureRandom.bytes(count: 5) else { throw SDKError(statusCode: 500, message: "Internal Error: no randomness") }
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+        let bits = bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return "xmppkit-" + String((0..<8).map { alphabet[Int(bits >> UInt64(35 - 5 * $0) & 31)] })
     }
 
     func requireConfiguration() throws(SDKError) -> SDKConfiguration {
         guard let configuration else { throw .notInitialized }
         return configuration
     }
+
+    /// ``SDKConfiguration/maxImageBytes``, or its default before `initialize`.
+    var imageByteLimit: Int { configuration?.maxImageBytes ?? ProfileImageLimits.maximumBytes }
 
     /// The connected client; 405 "Not Logged In" otherwise.
     func requireClient() async throws(SDKError) -> XMPPClient {
@@ -104,16 +169,25 @@ public actor SDK {
     // MARK: - Sessions
 
     /// The client configuration for an account on the configured server.
+    /// Its JID carries ``SDKConfiguration/resource`` (or a fresh random one), and it reconnects
+    /// when ``SDKConfiguration/reconnect`` says so.
     func clientConfiguration(jid: JID, credential: SASLCredentials) throws(SDKError) -> XMPPClientConfiguration {
         let configuration = try requireConfiguration()
+        let resource: String
+        if let configured = configuration.resource { resource = configured } else { resource = try Self.makeResource() }
+        let fullJID: JID
+        do { fullJID = try JID(localpart: jid.localpart, domainpart: jid.domainpart, resourcepart: resource) } catch {
+            throw SDKError.invalid("configuration.resource", "not a resourcepart (RFC 7622 §3.4): \(error)")
+        }
         var tls = TLSConfiguration(trust: configuration.caFile.map { .certificateAuthorities(file: $0) } ?? .systemDefault,
                                    serverName: jid.domainpart)
         // Both test servers verify tls-unique channel binding only on TLS 1.2 (README, SASL matrix).
         tls.maximumVersion = .v1_2
         var logger = Logger(label: "xmppkit.sdk")
         logger.logLevel = .warning
-        var clientConfiguration = XMPPClientConfiguration(jid: jid, credential: credential, host: configuration.host, port: configuration.port,
-                                                          tls: tls, requestTimeout: configuration.requestTimeout, logger: logger)
+        var clientConfiguration = XMPPClientConfiguration(jid: fullJID, credential: credential, host: configuration.host, port: configuration.port,
+                                                          tls: tls, reconnect: configuration.reconnect ? ReconnectPolicy() : nil,
+                                                          requestTimeout: configuration.requestTimeout, logger: logger)
         // The facade works through modules and never reads `stanzas`: keep nothing there.
         clientConfiguration.stanzaBufferLimit = 0
         return clientConfiguration

@@ -24,10 +24,24 @@ public struct SDKConfiguration: Sendable {
     /// (or is ``host``, the server this SDK already logs in to). nil means ``domain`` (and the
     /// sandbox domain when selected), so `anon.prosody.test` is trusted for `prosody.test`.
     public var trustedSignalServers: [String]?
+    /// The resourcepart (RFC 7622 §3.4) the login asks to bind (RFC 6120 §7.7.2.2); nil means
+    /// `xmppkit-` and 8 random base32 characters (RFC 4648 §6), fresh for each login.
+    public var resource: String?
+    /// Reconnect when an established session drops: jittered exponential backoff
+    /// (``ReconnectPolicy``), resuming the XEP-0198 session first (XEP-0198 §5) and logging in
+    /// anew when that fails. false: a drop ends the session (`connectionListener` DISCONNECTED).
+    public var reconnect: Bool
+    /// The initial value of `setMediaEncryption(enabled:)`: whether image files uploaded by
+    /// `setUserProfile` are AES-256-GCM encrypted (XEP-0454) from the start.
+    public var mediaEncryption: Bool
+    /// The most bytes a profile image (file or URL) may have; more is 400 naming `image`. The
+    /// upload service's max-file-size (XEP-0363 §3) can lower it further. At least 1.
+    public var maxImageBytes: Int
 
     public init(domain: String, host: String? = nil, port: Int? = nil, caFile: String? = nil, isSandbox: Bool = false,
                 isTrialLicenseKey: Bool = false, sandboxDomain: String? = nil, listeners: SDKListeners = SDKListeners(),
-                requestTimeout: Duration = .seconds(30), trustedSignalServers: [String]? = nil) {
+                requestTimeout: Duration = .seconds(30), trustedSignalServers: [String]? = nil, resource: String? = nil,
+                reconnect: Bool = true, mediaEncryption: Bool = false, maxImageBytes: Int = ProfileImageLimits.maximumBytes) {
         self.domain = domain
         self.host = host
         self.port = port
@@ -38,6 +52,10 @@ public struct SDKConfiguration: Sendable {
         self.listeners = listeners
         self.requestTimeout = requestTimeout
         self.trustedSignalServers = trustedSignalServers
+        self.resource = resource
+        self.reconnect = reconnect
+        self.mediaEncryption = mediaEncryption
+        self.maxImageBytes = maxImageBytes
     }
 
     /// The domains whose signal servers are trusted (``trustedSignalServers`` or its default), lowercased.

@@ -82,6 +82,42 @@ struct ProfileSpecAPITests {
         }
     }
 
+    // MARK: - initialize's configuration fields
+
+    /// `SDKConfiguration`'s initializer referenced with every label: a field renamed, added or
+    /// removed there stops this compiling until the name (and profile.json) follow.
+    static func configurationInitializer() -> (labels: [String], reference: Any) {
+        (["domain", "host", "port", "caFile", "isSandbox", "isTrialLicenseKey", "sandboxDomain", "listeners", "requestTimeout",
+          "trustedSignalServers", "resource", "reconnect", "mediaEncryption", "maxImageBytes"],
+         SDKConfiguration.init(domain:host:port:caFile:isSandbox:isTrialLicenseKey:sandboxDomain:listeners:requestTimeout:trustedSignalServers:resource:reconnect:mediaEncryption:maxImageBytes:))
+    }
+
+    @Test("initialize.fields in profile.json are SDKConfiguration's initializer labels, both ways, with the same plain defaults")
+    func configurationFieldsMatch() throws {
+        let data = try Data(contentsOf: Self.repository.appendingPathComponent("Specs/sdk/profile.json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let fields = try #require((root["initialize"] as? [String: Any])?["fields"] as? [String: [String: Any]])
+        let labels = Self.configurationInitializer().labels
+        for field in fields.keys.sorted() where !labels.contains(field) {
+            Issue.record("profile.json initialize.fields documents \(field), which SDKConfiguration's initializer does not take")
+        }
+        for label in labels where fields[label] == nil {
+            Issue.record("SDKConfiguration's initializer takes \(label), which profile.json initialize.fields does not document")
+        }
+        for (field, spec) in fields {
+            let required = try #require(spec["required"] as? Bool, "\(field): no required")
+            #expect(required == (field == "domain"), "\(field): required is \(required); only domain has no default in Swift")
+        }
+        let defaults = SDKConfiguration(domain: "example.com")
+        #expect(fields["isSandbox"]?["default"] as? Bool == defaults.isSandbox)
+        #expect(fields["isTrialLicenseKey"]?["default"] as? Bool == defaults.isTrialLicenseKey)
+        #expect(fields["reconnect"]?["default"] as? Bool == defaults.reconnect)
+        #expect(fields["mediaEncryption"]?["default"] as? Bool == defaults.mediaEncryption)
+        #expect(fields["maxImageBytes"]?["default"] as? Int == defaults.maxImageBytes)
+        #expect((fields["requestTimeout"]?["default"] as? Int).map { Duration.seconds($0) } == defaults.requestTimeout)
+        #expect(defaults.resource == nil && defaults.caFile == nil && defaults.host == nil && defaults.port == nil)
+    }
+
     // MARK: - (a) Every documented method through the real API
 
     @Test("Every method of profile.json is referenced through SDK with the spec's parameter names as labels, and only those")
