@@ -6,7 +6,7 @@ import XMPPConformance
 
 /// `xmppkit conform` against the real servers: every check runs and its result is printed (id,
 /// outcome, message). `CONFORM_ONLY=id,id` runs a subset; `CONFORM_TRANSCRIPT=1` prints the
-/// transcripts of checks that did not pass.
+/// transcripts of checks that did not pass, `CONFORM_TRANSCRIPT=all` every transcript.
 @Suite("Conformance against the real servers")
 struct ConformanceIntegrationTests {
     @Test(arguments: ["prosody", "ejabberd"])
@@ -23,10 +23,10 @@ struct ConformanceIntegrationTests {
             checks = ConformanceCatalog.select(only.split(separator: ",").map(String.init)).checks
         }
         let report = await runner.run(checks)
-        let transcripts = ProcessInfo.processInfo.environment["CONFORM_TRANSCRIPT"] == "1"
+        let transcripts = ProcessInfo.processInfo.environment["CONFORM_TRANSCRIPT"]
         for result in report.results {
             print("[\(name)] \(result.check.id): \(result.outcome.rawValue)\(result.message.isEmpty ? "" : " — \(result.message)")")
-            if transcripts, result.outcome != .pass {
+            if transcripts == "all" || (transcripts == "1" && result.outcome != .pass) {
                 for line in result.transcript { print("    \(line)") }
             }
         }
