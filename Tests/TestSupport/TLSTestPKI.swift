@@ -1,5 +1,4 @@
 import Foundation
-import TestSupport
 
 /// Certificates for the TLS tests, made once per test process with the `openssl` CLI in a fresh
 /// temporary directory (no private key is ever committed; see Fixtures/tls/README.md).
@@ -10,24 +9,24 @@ import TestSupport
 ///   are issued by the same CA for the same key.
 /// - `rsa-sha1.pem`, `rsa-sha256.pem`, `rsa-sha384.pem`: self-signed RSA-2048 certificates for
 ///   xmpp.test with those signature hashes, key `rsa.key` (tls-server-end-point's hash choice).
-final class TLSTestPKI: Sendable {
-    static let serverName = "xmpp.test"
+public final class TLSTestPKI: Sendable {
+    public static let serverName = "xmpp.test"
 
-    let directory: String
-    var caFile: String { path("ca.pem") }
-    var serverCertificate: String { path("server.pem") }
-    var serverKey: String { path("server.key") }
-    var expiredCertificate: String { path("expired.pem") }
-    var otherNameCertificate: String { path("other.pem") }
-    var rsaKey: String { path("rsa.key") }
-    func rsaCertificate(hash: String) -> String { path("rsa-\(hash).pem") }
+    public let directory: String
+    public var caFile: String { path("ca.pem") }
+    public var serverCertificate: String { path("server.pem") }
+    public var serverKey: String { path("server.key") }
+    public var expiredCertificate: String { path("expired.pem") }
+    public var otherNameCertificate: String { path("other.pem") }
+    public var rsaKey: String { path("rsa.key") }
+    public func rsaCertificate(hash: String) -> String { path("rsa-\(hash).pem") }
 
     private static let shared = Result { try TLSTestPKI() }
 
     /// The process's PKI, made on first use.
-    static func get() throws -> TLSTestPKI { try shared.get() }
+    public static func get() throws -> TLSTestPKI { try shared.get() }
 
-    func path(_ name: String) -> String { directory + "/" + name }
+    public func path(_ name: String) -> String { directory + "/" + name }
 
     private init() throws {
         let base = FileManager.default.temporaryDirectory
@@ -84,25 +83,25 @@ final class TLSTestPKI: Sendable {
     }
 
     /// The DER encoding of a PEM certificate file.
-    func der(_ certificateFile: String) throws -> [UInt8] {
+    public func der(_ certificateFile: String) throws -> [UInt8] {
         [UInt8](try OpenSSLCLI.run(["x509", "-in", certificateFile, "-outform", "DER"], directory: directory))
     }
 
     /// A digest computed by the openssl CLI (`openssl dgst -<algorithm> -binary`).
-    func digest(_ algorithm: String, _ data: [UInt8]) throws -> [UInt8] {
+    public func digest(_ algorithm: String, _ data: [UInt8]) throws -> [UInt8] {
         [UInt8](try OpenSSLCLI.run(["dgst", "-\(algorithm)", "-binary"], input: Data(data), directory: directory))
     }
 }
 
 /// Runs the `openssl` command-line tool.
-enum OpenSSLCLI {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum OpenSSLCLI {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// Runs `openssl arguments` in `directory`, feeding `input`; returns standard output or
     /// throws with standard error when the exit status is not 0.
-    static func run(_ arguments: [String], input: Data? = nil, directory: String) throws -> Data {
+    public static func run(_ arguments: [String], input: Data? = nil, directory: String) throws -> Data {
         // Subprocess, not Foundation's Process: see TestSupport/Subprocess.swift for the deadlock.
         let (status, data) = try Subprocess.run(["openssl"] + arguments, input: input, directory: directory)
         guard status == 0 else {

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
+import TestSupport
 @testable import XMPPClient
 import XMPPCore
 import XMPPXML

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import TestSupport
 @testable import XMPPClient
 import XMPPCore
 import XMPPXML

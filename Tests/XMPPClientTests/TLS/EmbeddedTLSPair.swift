@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+import TestSupport
 @testable import XMPPClient
 
 /// Sits above the TLS handler and records what reaches the application: plaintext, the handshake
