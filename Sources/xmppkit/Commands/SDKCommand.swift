@@ -10,7 +10,7 @@ extension XMPPKitCommand {
             abstract: "Call one ProfileSDK method and print its response as one JSON line.",
             discussion: """
                 Every method takes its parameters as kebab-case flags (--to-user-jid, --auto-login true|false, …) \
-                and the connection flags --host --port --domain --ca --sandbox --profile NAME after the method name.
+                and the connection flags --host --port --domain --ca --sandbox --resource --max-image-bytes --profile NAME after the method name.
 
                 Sessions: `xmppkit sdk login` stores the session's token (SCRAM cached credentials, never the \
                 password) and the connection settings in $XDG_CONFIG_HOME/xmppkit/profiles/NAME.json (mode 0600; \

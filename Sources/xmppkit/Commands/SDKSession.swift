@@ -23,6 +23,12 @@ struct SDKGlobalOptions: ParsableArguments {
     @Option(help: "Comma-separated domains whose QR-login signal servers loginWebChatViaQRCode may use, each with its subdomains (default: --domain's; \"\" trusts none).")
     var trustedSignalServers: String?
 
+    @Option(help: "The resource to bind at login (default: the stored profile's, else xmppkit- and 8 random characters).")
+    var resource: String?
+
+    @Option(help: "The most bytes a profile image may have (default: the stored profile's, else 10485760).")
+    var maxImageBytes: Int?
+
     @Option(help: "The stored session to use ([A-Za-z0-9._-]{1,64}); see `xmppkit sdk --help`.")
     var profile: String = "default"
 
@@ -44,6 +50,10 @@ struct StoredSDKProfile: Codable, Sendable {
     var sandbox: Bool?
     /// `--trusted-signal-servers`, split at commas (Specs/qr-login.md §2.2).
     var trustedSignalServers: [String]?
+    /// `--resource`: configuration.resource.
+    var resource: String?
+    /// `--max-image-bytes`: configuration.maxImageBytes.
+    var maxImageBytes: Int?
     /// The account's username (localpart) the token belongs to.
     var username: String?
     var token: String?
@@ -138,14 +148,16 @@ enum SDKInvocation {
             if let trusted = options.trustedSignalServers {
                 profile.trustedSignalServers = trusted.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             }
+            if let resource = options.resource { profile.resource = resource }
+            if let maxImageBytes = options.maxImageBytes { profile.maxImageBytes = maxImageBytes }
             guard let domain = profile.domain, !domain.isEmpty else {
                 throw SDKError(statusCode: 400, message: "Invalid parameter configuration.domain: give --domain (no stored profile \"\(options.profile)\" has one)",
                                parameter: "configuration.domain")
             }
             try await sdk.initialize(configuration: SDKConfiguration(
                 domain: domain, host: profile.host, port: profile.port, caFile: profile.ca, isSandbox: profile.sandbox ?? false,
-                trustedSignalServers: profile.trustedSignalServers))
-            if profile.mediaEncryption == true { try await sdk.setMediaEncryption(enabled: true) }
+                trustedSignalServers: profile.trustedSignalServers, resource: profile.resource,
+                mediaEncryption: profile.mediaEncryption ?? false, maxImageBytes: profile.maxImageBytes ?? ProfileImageLimits.maximumBytes))
             if needsSession, let token = profile.token, let username = profile.username {
                 let notices = NoticeWatch(sdk.events)
                 defer { notices.stop() }
