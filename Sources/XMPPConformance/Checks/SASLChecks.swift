@@ -213,7 +213,7 @@ enum SASLChecks {
         "rfc5802-scram-plus", "SCRAM-SHA-1-PLUS succeeds with channel binding",
         cites: Citation("RFC 5802", "6", "Servers MUST implement the \"tls-unique\" [RFC5929] channel binding type, if they implement any channel binding"),
         category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
-        sends: "SCRAM-SHA-1-PLUS bound to this TLS session (tls-unique on TLS 1.2, tls-exporter on 1.3, as advertised)",
+        sends: "SCRAM-SHA-1-PLUS bound to this TLS session (tls-unique on TLS 1.2, tls-exporter on 1.3 as RFC 9266 requires, as advertised)",
         expects: "<success/> with a valid server signature"
     ) { context in
         let account = try await context.accounts(1)[0]

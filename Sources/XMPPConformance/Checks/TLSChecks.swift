@@ -109,8 +109,16 @@ enum TLSChecks {
         _ = try await probe.open(to: context.domain)
         let injected = "injected-" + StanzaID.make()
         try await probe.send("<starttls xmlns='\(XMPPNamespace.tls)'/>" + IQ.raw("get", id: injected, to: context.domain, "<ping xmlns='urn:xmpp:ping'/>"))
-        guard case .element(let element)? = await probe.next(), element.name == "proceed" else {
-            throw CheckSetupError("STARTTLS was refused")
+        switch await probe.next() {
+        case .element(let element)? where element.name == "proceed" && element.namespace == XMPPNamespace.tls:
+            break
+        case .element(let element)? where element.name == "iq" && element.attribute("id") == injected:
+            throw CheckFailure("the server answered the ping injected after <starttls/>, in the clear")
+        default:
+            // Refused, a stream error, or bytes our parser cannot take as the same stream (Prosody
+            // answers the unexpected bytes after <proceed/> with a new stream): nothing injected
+            // was processed as XMPP.
+            return
         }
         try await probe.startTLS(context.configuration.tls)
         switch await probe.next(within: .seconds(10)) {

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import XMPPClient
@@ -36,7 +37,7 @@ public final class StreamProbe: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let directTLS {
-                            try channel.pipeline.syncOperations.addHandler(OpenSSLTLSHandler(configuration: directTLS))
+                            try channel.pipeline.syncOperations.addHandler(OpenSSLTLSHandler(configuration: directTLS, logger: quietLogger))
                         }
                         try channel.pipeline.syncOperations.addHandler(XMPPStreamDecoder())
                         try channel.pipeline.syncOperations.addHandler(ProbeInboundHandler(mailbox: mailbox))
@@ -94,7 +95,8 @@ public final class StreamProbe: Sendable {
     func startTLS(_ configuration: TLSConfiguration) async throws(CheckSetupError) {
         do {
             try await channel.eventLoop.submit { [channel] in
-                try channel.pipeline.syncOperations.addHandler(OpenSSLTLSHandler(configuration: configuration), position: .first)
+                try channel.pipeline.syncOperations.addHandler(OpenSSLTLSHandler(configuration: configuration, logger: quietLogger),
+                                                               position: .first)
             }.get()
         } catch {
             throw CheckSetupError("\(label): cannot start TLS: \(error)")
@@ -125,3 +127,11 @@ public final class StreamProbe: Sendable {
         try? await channel.close()
     }
 }
+
+/// The TLS handler's logger for probes: checks that skip verification on purpose
+/// (`rfc6120-tls-proceed`) must not print the warning meant for applications that do.
+private let quietLogger: Logger = {
+    var logger = Logger(label: "xmppkit.conform.tls")
+    logger.logLevel = .critical
+    return logger
+}()
