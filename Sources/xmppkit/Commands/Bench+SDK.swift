@@ -11,7 +11,7 @@ extension XMPPKitCommand.Bench {
             abstract: "getFriendsList for a user with many contacts, each with a vCard: concurrent (as the SDK does it) against one fetch after another.",
             discussion: """
                 Registers --contacts new accounts in-band (16 at a time), gives each a vCard (FN, NICKNAME, DESC \
-                and a small PNG PHOTO), registers a user with all of them in the roster, then times the SDK's \
+                and, unless --no-photo, a small PNG PHOTO), registers a user with all of them in the roster, then times the SDK's \
                 getFriendsList (the vCards fetched 32 at a time) and the same call with the vCards fetched one \
                 after another, alternating, --rounds times each; the fastest round of each counts, peak memory \
                 is the highest seen. The accounts are removed at the end. The server comes from the flags or, \
@@ -32,6 +32,8 @@ extension XMPPKitCommand.Bench {
         var contacts = 500
         @Option(help: "Rounds per side; the fastest round of each counts.")
         var rounds = 3
+        @Flag(inversion: .prefixedNo, help: "Give each contact's vCard a PHOTO (a 48×48 PNG, about 6 KB).")
+        var photo = true
 
         func validate() throws {
             guard contacts >= 1, contacts <= 10_000, rounds >= 1 else {
@@ -55,7 +57,7 @@ extension XMPPKitCommand.Bench {
             let prefix = "bench-\(StanzaID.make().lowercased().prefix(8))"
 
             print("server: \(server.host):\(server.port), domain \(server.domain); \(contacts) contacts (\(prefix)-*), \(rounds) rounds per side")
-            let population = try await benchmark.populate(contacts: contacts, prefix: prefix, photo: ("image/png", try Self.photo()))
+            let population = try await benchmark.populate(contacts: contacts, prefix: prefix, photo: photo ? ("image/png", try Self.photo()) : nil)
             print("setup: \(contacts) contacts registered with vCards in \(Self.seconds(population.contactsSetup)) s (16 at a time), "
                   + "roster of \(contacts) items in \(Self.seconds(population.rosterSetup)) s")
 
