@@ -8,10 +8,10 @@ enum PresenceChecks {
 
     static let broadcast = ConformanceCheck(
         "rfc6121-presence-broadcast", "Presence is broadcast to subscribers",
-        cites: Citation("RFC 6121", "4.2.2", "Upon receiving initial presence from a client, the user's server MUST send the initial presence stanza from the full JID … of the user to all contacts that are subscribed to the user's presence"),
+        cites: Citation("RFC 6121", "4.2.2", "Upon receiving initial presence from a client, the user's server MUST send the initial presence stanza from the full JID <user@domainpart/resourcepart> of the user to all contacts that are subscribed to the user's presence"),
         category: .im, levels: [.imServer, .advancedIMServer], needs: .twoAccounts,
-        sends: "B subscribes to A's presence and A approves (setup); then A sends available presence with a marker status",
-        expects: "B receives A's presence with the marker, from A's full JID"
+        sends: "B subscribes to A's presence and A approves (setup); then a new resource of A sends initial presence with a marker status",
+        expects: "B receives that presence with the marker, from the new resource's full JID"
     ) { context in
         let accounts = try await context.accounts(2)
         let a = try await context.party(accounts[0])
@@ -19,11 +19,12 @@ enum PresenceChecks {
         try await context.withCleanup { cleanup in
             try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
             let marker = conformanceMarker("status")
-            try await a.probe.send("<presence><status>\(marker)</status></presence>")
+            let late = try await context.party(accounts[0], available: false)
+            try await late.probe.send("<presence><status>\(marker)</status></presence>")
             let presence = await b.probe.nextElement { $0.name == "presence" && $0.status == marker }
-            let received = try context.expect(presence, "B (subscribed to A) did not receive A's presence with status '\(marker)'")
-            try context.expect(received.attribute("from").flatMap { try? JID($0) } == a.jid,
-                               "A's presence reached B from \(received.attribute("from") ?? "no 'from'"), not \(a.jid)")
+            let received = try context.expect(presence, "B (subscribed to A) did not receive the initial presence of A's resource \(late.jid)")
+            try context.expect(received.attribute("from").flatMap { try? JID($0) } == late.jid,
+                               "A's presence reached B from \(received.attribute("from") ?? "no 'from'"), not \(late.jid)")
         }
     }
 
@@ -71,9 +72,9 @@ enum PresenceChecks {
 
     static let noLeak = ConformanceCheck(
         "rfc6121-presence-no-leak", "Presence is not broadcast to strangers",
-        cites: Citation("RFC 6121", "4.4.2", "the user's server MUST broadcast it to all contacts who are subscribed to the user's presence"),
+        cites: Citation("RFC 6121", "4.2.2", "the user's server MUST send the initial presence stanza … to all contacts that are subscribed to the user's presence; such contacts are those for which a JID is present in the user's roster with the 'subscription' attribute set to a value of \"from\" or \"both\"."),
         category: .im, levels: [.imServer, .advancedIMServer], needs: .threeAccounts,
-        sends: "B subscribes to A (setup); C, a stranger, is online; A sends presence with a marker status",
+        sends: "B subscribes to A (setup); C, a stranger, is online; a new resource of A sends initial presence with a marker status",
         expects: "B receives it; C never receives any presence from A (checked up to a barrier ping after B got it)"
     ) { context in
         let accounts = try await context.accounts(3)
@@ -83,7 +84,8 @@ enum PresenceChecks {
         try await context.withCleanup { cleanup in
             try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
             let marker = conformanceMarker("status")
-            try await a.probe.send("<presence><status>\(marker)</status></presence>")
+            let late = try await context.party(accounts[0], available: false)
+            try await late.probe.send("<presence><status>\(marker)</status></presence>")
             _ = try await b.probe.nextElement { $0.name == "presence" && $0.status == marker }
                 .orSetupError("B (subscribed to A) did not receive A's presence")
             let seen = try await c.probe.elementsBeforeBarrier(domain: context.domain)

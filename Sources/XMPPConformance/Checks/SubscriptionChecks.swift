@@ -8,7 +8,7 @@ enum SubscriptionChecks {
 
     static let ask = ConformanceCheck(
         "rfc6121-subscribe-ask", "An outbound subscription request is pushed with ask='subscribe'",
-        cites: Citation("RFC 6121", "3.1.2", "the user's server MUST … send a roster push to all of the user's interested resources, containing the potential contact with a subscription state of \"none\" and with notation that the subscription is pending (via an 'ask' attribute whose value is \"subscribe\")."),
+        cites: Citation("RFC 6121", "3.1.2", "After locally delivering or remotely routing the presence subscription request, the user's server MUST then send a roster push to all of the user's interested resources, containing the potential contact with a subscription state of \"none\" and with notation that the subscription is pending (via an 'ask' attribute whose value is \"subscribe\")."),
         category: .im, levels: [.imServer, .advancedIMServer], needs: .twoAccounts,
         sends: "A requests the roster, then <presence type='subscribe'/> to B's bare JID",
         expects: "a roster push to A with B's item, subscription 'none' and ask='subscribe'"
@@ -29,7 +29,7 @@ enum SubscriptionChecks {
 
     static let approval = ConformanceCheck(
         "rfc6121-subscription-approval", "An approved subscription updates both rosters",
-        cites: Citation("RFC 6121", "3.1.6", "the user's server MUST … deliver the inbound subscription approval to all of the user's interested resources … [and] initiate a roster push … containing an updated roster item for the contact with the 'subscription' attribute set to a value of \"to\""),
+        cites: Citation("RFC 6121", "3.1.6", "If this check is successful, then the user's server MUST: 1. Deliver the inbound subscription approval to all of the user's interested resources … 2. Initiate a roster push to all of the user's interested resources, containing an updated roster item for the contact with the 'subscription' attribute set to a value of \"to\""),
         category: .im, levels: [.imServer, .advancedIMServer], needs: .twoAccounts,
         sends: "A (available, roster requested) subscribes to B (available, roster requested); B answers <presence type='subscribed'/>",
         expects: "A receives <presence type='subscribed'/> from B and a push with subscription='to'; B gets a push with subscription='from' (§3.1.5)"
