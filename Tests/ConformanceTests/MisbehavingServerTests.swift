@@ -9,7 +9,7 @@ import XMPPConformance
 @Suite("Misbehaving server")
 struct MisbehavingServerTests {
     /// Suite runs at once: each is a server plus up to eight checks in flight.
-    static let runs = RunLimiter(width: 8)
+    static let runs = RunLimiter(width: 4)
 
     /// Checks that, as written now, also fail when another check's rule is broken: misbehaviour →
     /// check → why. Each is a defect in the check (it should report `error` when its premise is

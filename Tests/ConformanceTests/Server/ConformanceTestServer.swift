@@ -39,10 +39,11 @@ final class ConformanceTestServer: Sendable {
     /// Starts listening; the server stops itself after `lifetime` even if nobody calls ``stop()``.
     static func start(misbehaviour: String? = nil, pki: TLSTestPKI, lifetime: TimeAmount = .seconds(300)) async throws
         -> ConformanceTestServer {
-        let options = ServerOptions(
+        var options = ServerOptions(
             domain: domain, misbehaviour: misbehaviour,
             certificateFile: misbehaviour == "rfc6120-tls-certificate" ? pki.otherNameCertificate : pki.serverCertificate,
             keyFile: pki.serverKey)
+        options.capsVer = DirectoryState.capsVer(options: options)
         let directory = ServerDirectory(options: options)
         let registry = ConnectionRegistry()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -99,6 +100,8 @@ struct ServerOptions: Sendable {
     let certificateFile: String
     let keyFile: String
     let started = ContinuousClock.now
+    /// The XEP-0115 hash of the server's disco#info, computed once.
+    var capsVer = ""
 
     /// The XEP-0363 upload service's JID.
     var uploadDomain: String { "upload.\(domain)" }

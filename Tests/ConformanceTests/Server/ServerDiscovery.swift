@@ -87,7 +87,7 @@ extension DirectoryState {
 
     /// The ver the server advertises: its hash, or (misbehaving) one that is not.
     static func advertisedVer(options: ServerOptions) -> String {
-        let ver = capsVer(options: options)
+        let ver = options.capsVer
         return options.breaks("xep0115-server-caps") ? "AAAA" + ver.dropFirst(4) : ver
     }
 
