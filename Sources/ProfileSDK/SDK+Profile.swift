@@ -30,8 +30,10 @@ extension SDK {
     /// fetched once and checked the same way for its thumbnail (``fetchProfileImage(_:)``); an
     /// `aesgcm://` link passed back keeps the thumbnail it has. Other vCard properties are kept
     /// (get, modify, set). Contacts learn of it by the XEP-0153 hash.
-    public func setUserProfile(name: String, image: ProfileImage = .none, status: String = "", mobileNumber: String = "",
-                               email: String = "") async throws -> SDKResponse<UserProfile> {
+    /// All five parameters are required (Specs/sdk/profile.json): `.none` means no image, "" an
+    /// empty status, number or e-mail.
+    public func setUserProfile(name: String, image: ProfileImage, status: String, mobileNumber: String,
+                               email: String) async throws -> SDKResponse<UserProfile> {
         guard !name.trimmingWhitespace.isEmpty else { throw SDKError.invalid("name", "must not be empty") }
         var imageFile: CheckedImageFile?
         switch image {

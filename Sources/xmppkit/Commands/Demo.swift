@@ -98,7 +98,9 @@ struct DemoWalk {
             try await alice.setUserProfile(name: "Alice", image: image, status: "In Wonderland",
                                            mobileNumber: "+44 20 7946 0000", email: "alice@example.com")
         }
-        await step("Bob", "setUserProfile(name: \"Bob\", status: \"Building\")") { try await bob.setUserProfile(name: "Bob", status: "Building") }
+        await step("Bob", "setUserProfile(name: \"Bob\", image: none, status: \"Building\", mobileNumber: \"\", email: \"\")") {
+            try await bob.setUserProfile(name: "Bob", image: .none, status: "Building", mobileNumber: "", email: "")
+        }
         await step("Bob", "getUserProfile(toUserJid: \"\(aliceJid)\")") { try await bob.getUserProfile(toUserJid: aliceJid) }
         await step("Alice", "getUserProfile(toUserJid: \"\(bobJid)\")") { try await alice.getUserProfile(toUserJid: bobJid) }
         await step("Alice", "getUserProfile(toUserJid: \"not a jid@@\")", expect: [400]) { try await alice.getUserProfile(toUserJid: "not a jid@@") }

@@ -58,7 +58,7 @@ struct ContactProfileListenerTests {
         try await alice.login(username: aliceData.username, password: aliceData.password)
         // A's first presence says "no photo": nothing to report yet.
         let stored = try #require(try await alice.setUserProfile(
-            name: "Alice", image: .file(ProfileSDKMediaIntegrationTests.imagePath("small-64x64.png")), status: "pictured").data)
+            name: "Alice", image: .file(ProfileSDKMediaIntegrationTests.imagePath("small-64x64.png")), status: "pictured", mobileNumber: "", email: "").data)
         #expect(!stored.thumbImage.isEmpty)
 
         let fromStream = try #require(await streamed.value, "B's event stream got no profile of A with a thumbnail")

@@ -40,7 +40,7 @@ struct ProfileImageURLTests {
         _ = try await bob.register(userIdentifier: Support.username(), autoLogin: true)
 
         // A small image is its own thumbnail, byte for byte; the URL is stored as given.
-        let stored = try #require(try await alice.setUserProfile(name: "Alice", image: .url(urls[0])).data)
+        let stored = try #require(try await alice.setUserProfile(name: "Alice", image: .url(urls[0]), status: "", mobileNumber: "", email: "").data)
         #expect(stored.image == urls[0])
         let thumb = try ProfileSDKMediaIntegrationTests.decodeDataURI(stored.thumbImage)
         #expect(thumb.type == "image/png" && thumb.bytes == small)
@@ -48,7 +48,7 @@ struct ProfileImageURLTests {
         #expect(seen.image == urls[0] && seen.thumbImage == stored.thumbImage)
 
         // A large one is scaled to 256 px with libgd.
-        let large = try #require(try await alice.setUserProfile(name: "Alice", image: .url(urls[1])).data)
+        let large = try #require(try await alice.setUserProfile(name: "Alice", image: .url(urls[1]), status: "", mobileNumber: "", email: "").data)
         let scaled = try ProfileSDKMediaIntegrationTests.decodeDataURI(large.thumbImage)
         #expect(scaled.type == "image/jpeg" && scaled.bytes.count <= 65_536)
         let decoded = try ProfileImageFile.decodedSize(of: scaled.bytes)
@@ -56,13 +56,13 @@ struct ProfileImageURLTests {
         print("[image URL] \(serverName): \(urls[1]) → \(scaled.type) \(decoded.size) \(scaled.bytes.count) bytes")
 
         // Refusals leave the stored profile alone.
-        await Support.expectError(400) { _ = try await alice.setUserProfile(name: "Alice", image: .url(urls[2])) }
+        await Support.expectError(400) { _ = try await alice.setUserProfile(name: "Alice", image: .url(urls[2]), status: "", mobileNumber: "", email: "") }
         // The slot's directory replaced: no such file on the service.
         var parts = urls[0].split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         parts[parts.count - 2] = "xmppkit-missing-\(Support.username())"
         let missing = parts.joined(separator: "/")
-        await Support.expectError(404, "Image Not Found") { _ = try await alice.setUserProfile(name: "Alice", image: .url(missing)) }
-        await Support.expectError(500) { _ = try await alice.setUserProfile(name: "Alice", image: .url("http://127.0.0.1:9/nothing.png")) }
+        await Support.expectError(404, "Image Not Found") { _ = try await alice.setUserProfile(name: "Alice", image: .url(missing), status: "", mobileNumber: "", email: "") }
+        await Support.expectError(500) { _ = try await alice.setUserProfile(name: "Alice", image: .url("http://127.0.0.1:9/nothing.png"), status: "", mobileNumber: "", email: "") }
         #expect(try await bob.getUserProfile(toUserJid: aliceData.userJid).data?.thumbImage == large.thumbImage)
 
         try await alice.deleteMyAccount(reason: "test over")

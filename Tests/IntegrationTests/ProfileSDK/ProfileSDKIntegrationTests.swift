@@ -178,9 +178,9 @@ struct ProfileSDKIntegrationTests {
         let aliceData = try #require(try await alice.register(userIdentifier: Self.username(), autoLogin: true).data)
         let bobData = try #require(try await bob.register(userIdentifier: Self.username(), autoLogin: true).data)
 
-        await Self.expectError(400, "Invalid parameter name: must not be empty") { _ = try await alice.setUserProfile(name: " ") }
+        await Self.expectError(400, "Invalid parameter name: must not be empty") { _ = try await alice.setUserProfile(name: " ", image: .none, status: "", mobileNumber: "", email: "") }
         await Self.expectError(400, "Invalid parameter image: must be an http(s) URL") {
-            _ = try await alice.setUserProfile(name: "Alice", image: .url("ftp://example.com/a.png"))
+            _ = try await alice.setUserProfile(name: "Alice", image: .url("ftp://example.com/a.png"), status: "", mobileNumber: "", email: "")
         }
         // An image URL is fetched for its thumbnail: a PNG on the server's upload service.
         let imageURL = try await ProfileImageURLTests.servedImageURL(on: server)

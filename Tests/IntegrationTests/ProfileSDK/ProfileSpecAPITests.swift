@@ -51,12 +51,8 @@ struct ProfileSpecAPITests {
     ]
 
     /// Parameters the spec marks required that the Swift API lets a caller omit, each with its reason.
-    static let defaultsBeyondSpec: [String: String] = [
-        "setUserProfile(image:)": "omitted means no image (.none), as an absent --image in the CLI",
-        "setUserProfile(status:)": "omitted means no status (\"\"), as an absent --status in the CLI",
-        "setUserProfile(mobileNumber:)": "omitted means no number (\"\"), as an absent --mobile-number in the CLI",
-        "setUserProfile(email:)": "omitted means no e-mail (\"\"), as an absent --email in the CLI",
-    ]
+    /// None: setUserProfile's image/status/mobileNumber/email are required as profile.json says.
+    static let defaultsBeyondSpec: [String: String] = [:]
 
     struct SpecMethod {
         var name: String

@@ -154,7 +154,7 @@ struct SDKConfigurationFieldTests {
         let path = ProfileSDKMediaIntegrationTests.imagePath("small-64x64.png")
         for image in [ProfileImage.file(path), .url(url)] {
             do {
-                _ = try await sdk.setUserProfile(name: "Alice", image: image)
+                _ = try await sdk.setUserProfile(name: "Alice", image: image, status: "", mobileNumber: "", email: "")
                 Issue.record("\(image): expected 400")
             } catch let error as SDKError {
                 #expect(error.statusCode == 400 && error.parameter == "image", "\(error)")
@@ -167,7 +167,7 @@ struct SDKConfigurationFieldTests {
         try await sdk.initialize(configuration: configuration)
         let token = try #require(await sdk.storedToken)
         try await sdk.login(username: try #require(try JID(token.jid).localpart), password: "")
-        let stored = try #require(try await sdk.setUserProfile(name: "Alice", image: .file(path)).data)
+        let stored = try #require(try await sdk.setUserProfile(name: "Alice", image: .file(path), status: "", mobileNumber: "", email: "").data)
         #expect(stored.image.hasPrefix("http"))
         try await sdk.deleteMyAccount(reason: "test over")
     }
@@ -181,7 +181,7 @@ struct SDKConfigurationFieldTests {
         try await sdk.initialize(configuration: configuration)
         _ = try await sdk.register(userIdentifier: Support.username(), autoLogin: true)
         let path = ProfileSDKMediaIntegrationTests.imagePath("small-64x64.png")
-        let stored = try #require(try await sdk.setUserProfile(name: "Alice", image: .file(path)).data)
+        let stored = try #require(try await sdk.setUserProfile(name: "Alice", image: .file(path), status: "", mobileNumber: "", email: "").data)
         #expect(stored.image.hasPrefix("aesgcm+http://") || stored.image.hasPrefix("aesgcm://"), "\(stored.image)")
         #expect(try await HTTPUploadModule().download(stored.image) == (try Fixtures.bytes("images/small-64x64.png")))
         try await sdk.deleteMyAccount(reason: "test over")
