@@ -11,19 +11,6 @@ struct MisbehavingServerTests {
     /// Suite runs at once: each is a server plus up to eight checks in flight.
     static let runs = RunLimiter(width: 4)
 
-    /// Checks that, as written now, also fail when another check's rule is broken: misbehaviour →
-    /// check → why. Each is a defect in the check (it should report `error` when its premise is
-    /// missing), not in the server.
-    static let knownCouplings: [String: [String: String]] = [
-        "rfc6120-stream-error-header-first": [
-            "rfc6120-stream-error-invalid-namespace":
-                "a stream error without our header is unreadable (malformed input); the check reports that as fail, not error",
-        ],
-        "rfc6120-sasl-mechanisms": [
-            "rfc6120-sasl-scram-sha1": "with no mechanism offered at all the check reports fail, not error",
-        ],
-    ]
-
     @Test("the well-behaved server passes every check")
     func wellBehaved() async throws {
         let report = try await Self.run(misbehaviour: nil)
@@ -42,12 +29,7 @@ struct MisbehavingServerTests {
             \(target?.transcript.joined(separator: "\n") ?? "")
             """)
         for other in report.results where other.check.id != id && other.outcome == .fail {
-            let issue = "\(other.check.id) fails too when the server breaks \(id): \(other.message)\n\(other.transcript.joined(separator: "\n"))"
-            if let reason = Self.knownCouplings[id]?[other.check.id] {
-                withKnownIssue(Comment(rawValue: reason)) { Issue.record(Comment(rawValue: issue)) }
-            } else {
-                Issue.record(Comment(rawValue: issue))
-            }
+            Issue.record("\(other.check.id) fails too when the server breaks \(id): \(other.message)\n\(other.transcript.joined(separator: "\n"))")
         }
     }
 

@@ -64,6 +64,9 @@ enum SASLChecks {
         expects: "SCRAM-SHA-1 among the mechanisms"
     ) { context in
         let (_, opening) = try await context.secured()
+        guard !opening.features.saslMechanisms.isEmpty else {
+            throw CheckSetupError("no SASL mechanism is offered at all (rfc6120-sasl-mechanisms reports that)")
+        }
         try context.expect(opening.features.saslMechanisms.contains("SCRAM-SHA-1"),
                            "SCRAM-SHA-1 is not offered; the server offers \(opening.features.saslMechanisms)")
     }

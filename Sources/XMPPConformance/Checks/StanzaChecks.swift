@@ -5,8 +5,8 @@ import XMPPXML
 /// RFC 6120 §8 and §10: IQ semantics, stanza errors, addressing and routing.
 enum StanzaChecks {
     static let all = [
-        beforeAuthentication, unknownPayload, twoChildren, noPayload, errorNotAnswered, resultNotAnswered, errorFormat, fromStamped,
-        fromSpoofing, unavailableResource, unknownUser, whitespace,
+        beforeAuthentication, idPreserved, unknownPayload, twoChildren, noPayload, errorNotAnswered, resultNotAnswered,
+        messageErrorNotAnswered, errorFormat, fromStamped, fromSpoofing, unavailableResource, unknownUser, whitespace,
     ]
 
     static let beforeAuthentication = ConformanceCheck(
@@ -24,6 +24,43 @@ enum StanzaChecks {
         _ = await probe.streamEnding(within: .seconds(2))
         let delivered = await recipient.nextMessage(within: .seconds(2)) { $0.attribute("id") == marker }
         try context.expect(delivered == nil, "a message sent before authentication reached \(recipientJID)")
+    }
+
+    static let idPreserved = ConformanceCheck(
+        "rfc6120-iq-id-preserved", "An IQ response carries the request's id",
+        cites: Citation("RFC 6120", "8.2.3", "The response MUST preserve the 'id' attribute of the request"),
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
+        sends: "an IQ ping to the domain with an id of unusual characters (letters, digits, '-', '_', '.', ':')",
+        expects: "a response with exactly that id"
+    ) { context in
+        let account = try await context.accounts(1)[0]
+        let (probe, _) = try await context.loggedIn(account)
+        let id = "Id_-.:" + StanzaID.make()
+        try await probe.send(IQ.raw("get", id: id, to: context.domain, "<ping xmlns='urn:xmpp:ping'/>"))
+        var seen: [String] = []
+        while let event = await probe.next(within: .seconds(5)) {
+            guard case .element(let element) = event else { break }
+            guard element.name == "iq", element.attribute("type") == "result" || element.attribute("type") == "error" else { continue }
+            if element.attribute("id") == id { return }
+            seen.append(element.attribute("id") ?? "(none)")
+        }
+        throw CheckFailure("no response with id '\(id)'\(seen.isEmpty ? "" : "; responses came with ids \(seen)")")
+    }
+
+    static let messageErrorNotAnswered = ConformanceCheck(
+        "rfc6120-message-error-not-answered", "A message error is never answered",
+        cites: Citation("RFC 6120", "8.3.1", "An entity that receives an error stanza MUST NOT respond to the stanza with a further error stanza"),
+        category: .core, levels: [.coreServer, .advancedCoreServer], needs: .oneAccount,
+        sends: "<message type='error'> to an account that does not exist, then a ping as a barrier",
+        expects: "nothing about the error message before the ping's answer"
+    ) { context in
+        let account = try await context.accounts(1)[0]
+        let (probe, _) = try await context.loggedIn(account)
+        let id = "error-message-" + StanzaID.make()
+        try await probe.send("<message type='error' id='\(id)' to='nobody-\(StanzaID.make().lowercased().prefix(10))@\(context.domain)'>"
+                             + "<error type='cancel'><item-not-found xmlns='\(XMPPNamespace.stanzaErrors)'/></error></message>")
+        let seen = try await probe.elementsBeforeBarrier(domain: context.domain)
+        try context.expect(!seen.contains { $0.attribute("id") == id }, "the server answered a message of type error")
     }
 
     static let noPayload = ConformanceCheck(

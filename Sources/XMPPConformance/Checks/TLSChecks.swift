@@ -120,7 +120,11 @@ enum TLSChecks {
             // was processed as XMPP.
             return
         }
-        try await probe.startTLS(context.configuration.tls)
+        do {
+            try await probe.startTLS(context.configuration.tls)
+        } catch {
+            return  // the server dropped the connection on the injected bytes (ejabberd): nothing was processed
+        }
         switch await probe.next(within: .seconds(10)) {
         case .tlsEstablished?:
             break

@@ -209,36 +209,46 @@ extension StreamProbe {
         }
     }
 
-    /// Reads until the stream ends, returning the stream error if one came and whether
-    /// `</stream:stream>` followed it.
-    public func streamEnding(within timeout: Duration = StreamProbe.defaultTimeout) async -> (error: XMLElement?, closedStream: Bool, headerFirst: Bool, events: [String]) {
-        var error: XMLElement?
-        var closedStream = false
-        var sawHeader = false
-        var headerBeforeError = false
-        var events: [String] = []
+    /// How a stream ended, as ``streamEnding(within:)`` saw it.
+    public struct Ending: Sendable {
+        /// The `<stream:error/>`, if one came.
+        public var error: XMLElement?
+        /// Whether `</stream:stream>` came.
+        public var closedStream: Bool
+        /// Whether a stream header came at all (a server that answers with a bare error element
+        /// has not opened a stream, and nothing in it can be read as a stream error).
+        public var sawHeader: Bool
+        /// Whether the header came before the error (RFC 6120 §4.9.1.2).
+        public var headerFirst: Bool
+        /// Everything read, described, for evidence.
+        public var events: [String]
+    }
+
+    /// Reads until the stream ends (or `timeout` passes).
+    public func streamEnding(within timeout: Duration = StreamProbe.defaultTimeout) async -> Ending {
+        var ending = Ending(error: nil, closedStream: false, sawHeader: false, headerFirst: false, events: [])
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         loop: while clock.now < deadline {
             let event = await next(within: deadline - clock.now)
-            events.append(Self.describe(event))
+            ending.events.append(Self.describe(event))
             switch event {
             case .header?:
-                sawHeader = true
+                ending.sawHeader = true
             case .element(let element)?:
-                if let streamError = ProbeEvent.element(element).streamError, error == nil {
-                    error = streamError
-                    headerBeforeError = sawHeader
+                if let streamError = ProbeEvent.element(element).streamError, ending.error == nil {
+                    ending.error = streamError
+                    ending.headerFirst = ending.sawHeader
                 }
             case .streamClosed?:
-                closedStream = true
+                ending.closedStream = true
             case .tlsEstablished?:
                 continue
             case .malformed?, .transportError?, .disconnected?, nil:
                 break loop
             }
         }
-        return (error, closedStream, headerBeforeError, events)
+        return ending
     }
 
     static func describe(_ event: ProbeEvent?) -> String {

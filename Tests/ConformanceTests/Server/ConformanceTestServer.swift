@@ -39,11 +39,12 @@ final class ConformanceTestServer: Sendable {
     /// Starts listening; the server stops itself after `lifetime` even if nobody calls ``stop()``.
     static func start(misbehaviour: String? = nil, pki: TLSTestPKI, lifetime: TimeAmount = .seconds(300)) async throws
         -> ConformanceTestServer {
-        var options = ServerOptions(
+        var configured = ServerOptions(
             domain: domain, misbehaviour: misbehaviour,
             certificateFile: misbehaviour == "rfc6120-tls-certificate" ? pki.otherNameCertificate : pki.serverCertificate,
             keyFile: pki.serverKey)
-        options.capsVer = DirectoryState.capsVer(options: options)
+        configured.capsVer = DirectoryState.capsVer(options: configured)
+        let options = configured
         let directory = ServerDirectory(options: options)
         let registry = ConnectionRegistry()
         let group = MultiThreadedEventLoopGroup.singleton

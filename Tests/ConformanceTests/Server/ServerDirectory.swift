@@ -300,7 +300,9 @@ struct DirectoryState {
         let stanza = stamped(message, sender: sender)
         let type = ServerStanza.type(of: message) ?? "normal"
         func bounce(_ condition: String, _ extra: XMLElement?) -> [Delivery] {
-            type == "error" ? [] : reply(ServerStanza.error(stanza.withFrom(sender), condition, extra: extra), to: sender)
+            // §8.3.1: never an error for an error, unless that is the rule being broken.
+            type == "error" && !breaks("rfc6120-message-error-not-answered")
+                ? [] : reply(ServerStanza.error(stanza.withFrom(sender), condition, extra: extra), to: sender)
         }
         guard case .jid(let to) = ServerStanza.address(message.attribute("to")) else {
             return message.attribute("to") == nil ? [] : bounce("jid-malformed", nil)

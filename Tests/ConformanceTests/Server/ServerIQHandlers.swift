@@ -35,7 +35,14 @@ extension DirectoryState {
         let own = contact == nil || contact == user
         let forDomain = iq.attribute("to").flatMap { try? JID($0) }.map { $0.localpart == nil } ?? false
         func fail(_ condition: String) -> [Delivery] { reply(ServerStanza.error(iq, condition), to: sender) }
-        func answer(_ payload: XMLElement?) -> [Delivery] { reply(ServerStanza.result(iq, payload), to: sender) }
+        func answer(_ payload: XMLElement?) -> [Delivery] {
+            var result = ServerStanza.result(iq, payload)
+            if breaks("rfc6120-iq-id-preserved"), let id = iq.attribute("id"), id.contains(":") {
+                // The misbehaviour "normalises" ids with punctuation in its results.
+                result.setAttribute("id", to: id.replacingOccurrences(of: ":", with: ""))
+            }
+            return reply(result, to: sender)
+        }
 
         switch (payload.name, payload.namespace) {
         case ("query", Self.roster) where own && !forDomain:
