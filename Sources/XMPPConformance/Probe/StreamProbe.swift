@@ -115,6 +115,9 @@ public final class StreamProbe: Sendable {
         }
     }
 
+    /// Whether the TCP connection is still up.
+    public var isOpen: Bool { channel.isActive }
+
     /// Drops the TCP connection without closing the stream: the "real drop" stream management
     /// resumes from (XEP-0198 §5).
     public func drop() async {
