@@ -1,6 +1,7 @@
 import Synchronization
 import XMPPClient
 import XMPPCore
+import XMPPExtensions
 import XMPPXML
 
 /// One side of an RFC 6121 or XEP check: a logged-in raw stream and the JID bound on it.
@@ -13,24 +14,25 @@ struct Party: Sendable {
     var full: String { jid.description }
 }
 
-/// Namespaces the RFC 6121 and XEP checks use.
+/// Namespaces the RFC 6121 and XEP checks use: the extension modules' own constants, so a check
+/// and the module it mirrors cannot disagree.
 enum NS {
-    static let roster = "jabber:iq:roster"
-    static let rosterVersioning = "urn:xmpp:features:rosterver"
-    static let discoInfo = "http://jabber.org/protocol/disco#info"
-    static let discoItems = "http://jabber.org/protocol/disco#items"
-    static let caps = "http://jabber.org/protocol/caps"
-    static let vcard = "vcard-temp"
-    static let last = "jabber:iq:last"
-    static let privateStorage = "jabber:iq:private"
-    static let ping = "urn:xmpp:ping"
-    static let blocking = "urn:xmpp:blocking"
-    static let blockingErrors = "urn:xmpp:blocking:errors"
-    static let privacy = "jabber:iq:privacy"
-    static let register = "jabber:iq:register"
-    static let upload = "urn:xmpp:http:upload:0"
-    static let dataForms = "jabber:x:data"
-    static let serverInfo = "http://jabber.org/network/serverinfo"
+    static let roster = RosterItem.namespace
+    static let rosterVersioning = RosterVersioning.featureNamespace
+    static let discoInfo = DiscoInfo.namespace
+    static let discoItems = DiscoItem.namespace
+    static let caps = CapabilitiesElement.namespace
+    static let vcard = VCard.namespace
+    static let last = LastActivity.namespace
+    static let privateStorage = PrivateStorageQuery.namespace
+    static let ping = PingModule.namespace
+    static let blocking = BlockingCommand.namespace
+    static let blockingErrors = BlockingCommand.errorsNamespace
+    static let privacy = PrivacyList.namespace
+    static let register = RegistrationQuery.namespace
+    static let upload = UploadRequest.namespace
+    static let dataForms = DataForm.namespace
+    static let serverInfo = ServerContactAddresses.formType
 }
 
 extension String {
