@@ -3,7 +3,7 @@ import XMPPClient
 import XMPPCore
 import XMPPXML
 
-/// What a check's body works with: the server under test, accounts, raw probes and clients, and
+/// What a check's body works with: the server under test, accounts, raw probes, and
 /// ``expect(_:_:)`` for the rule it tests. Everything it opens is closed when the check ends.
 public final class CheckContext: Sendable {
     public let configuration: ConformanceConfiguration
@@ -11,7 +11,6 @@ public final class CheckContext: Sendable {
     private let pool: AccountPool
     private struct Resources {
         var probes: [StreamProbe] = []
-        var clients: [XMPPClient] = []
         var accounts: [ConformanceAccount] = []
         /// What ``accounts(_:)`` leased: asked again, the check gets the same ones.
         var leased: [ConformanceAccount]?
@@ -67,7 +66,7 @@ public final class CheckContext: Sendable {
         return (probe, try await probe.bind(resource: resource ?? "conform-" + StanzaID.make().prefix(8)))
     }
 
-    // MARK: Accounts and clients
+    // MARK: Accounts
 
     /// `count` accounts for this check: fresh ones with `--register`, the operator's otherwise.
     /// A check leases once; asking again returns the same accounts (at most as many as first asked).
@@ -94,50 +93,10 @@ public final class CheckContext: Sendable {
         return account
     }
 
-    /// A session logged in as `account`, with `modules` registered, the XMPPKit client doing the
-    /// negotiation (for checks about what comes after it).
-    public func client(_ account: ConformanceAccount, resource: String? = nil, modules: [any XMPPModule] = [],
-                       streamManagement: Bool = false) async throws -> XMPPClient {
-        let resource = resource ?? "conform-" + StanzaID.make().prefix(8)
-        guard let localpart = account.jid.localpart,
-              let jid = try? JID(localpart: localpart, domainpart: account.jid.domainpart, resourcepart: resource) else {
-            throw CheckSetupError("cannot make a full JID for \(account.jid)")
-        }
-        let client = XMPPClient(configuration: AccountPool.clientConfiguration(
-            configuration, jid: jid, credential: .password(account.password), streamManagement: streamManagement))
-        await client.register(modules)
-        resources.withLock { $0.clients.append(client) }
-        do {
-            try await client.connect()
-        } catch {
-            throw CheckSetupError("cannot log in as \(jid): \(error)")
-        }
-        transcript.record("\(jid) logged in")
-        return client
-    }
-
-    /// Sends `request` on `client` and returns the result or the stanza error (the transcript
-    /// has both); other failures (timeouts, a closed stream) throw.
-    public func exchange(_ request: IQ, on client: XMPPClient) async throws -> Result<IQ, StanzaError> {
-        let label = await client.boundJID?.description ?? "client"
-        transcript.record("\(label) → \(request.element)")
-        do {
-            let reply = try await client.send(request)
-            transcript.record("\(label) ← \(reply.element)")
-            return .success(reply)
-        } catch let error as StanzaError {
-            transcript.record("\(label) ← error \(error)")
-            return .failure(error)
-        } catch {
-            throw CheckSetupError("\(label): \(error)")
-        }
-    }
-
     /// Closes what the check opened and gives its accounts back.
     func finish() async {
-        let (probes, clients, accounts) = resources.withLock { ($0.probes, $0.clients, $0.accounts) }
+        let (probes, accounts) = resources.withLock { ($0.probes, $0.accounts) }
         for probe in probes { await probe.close() }
-        for client in clients { await client.disconnect() }
         await pool.release(accounts)
     }
 }
