@@ -134,6 +134,20 @@ extension CheckContext {
             id: id, within: .seconds(3))
     }
 
+    /// The presence checks' common start: `count` accounts, A and B logged in (rosters requested,
+    /// available), B subscribed to A's presence (undone afterwards for the operator's accounts);
+    /// `body` gets the accounts (for more resources or a stranger) and the two parties.
+    func withSubscribedPair(accounts count: Int = 2,
+                            _ body: (_ accounts: [ConformanceAccount], _ a: Party, _ b: Party) async throws -> Void) async throws {
+        let accounts = try await accounts(count)
+        let a = try await party(accounts[0])
+        let b = try await party(accounts[1])
+        try await withCleanup { cleanup in
+            try await establishSubscription(from: b, to: a, cleanup: cleanup)
+            try await body(accounts, a, b)
+        }
+    }
+
     /// `subscriber` subscribes to `contact`'s presence and `contact` approves (RFC 6121 §3.1):
     /// setup for the presence checks. Both must be available and interested.
     func establishSubscription(from subscriber: Party, to contact: Party, cleanup: Cleanup) async throws(CheckSetupError) {

@@ -13,11 +13,7 @@ enum PresenceChecks {
         sends: "B subscribes to A's presence and A approves (setup); then a new resource of A sends initial presence with a marker status",
         expects: "B receives that presence with the marker, from the new resource's full JID"
     ) { context in
-        let accounts = try await context.accounts(2)
-        let a = try await context.party(accounts[0])
-        let b = try await context.party(accounts[1])
-        try await context.withCleanup { cleanup in
-            try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
+        try await context.withSubscribedPair { accounts, a, b in
             let marker = conformanceMarker("status")
             let late = try await context.party(accounts[0], available: false)
             try await late.probe.send("<presence><status>\(marker)</status></presence>")
@@ -35,11 +31,7 @@ enum PresenceChecks {
         sends: "B subscribes to A (setup); A sends presence with a marker status; B logs in a second resource and sends initial presence",
         expects: "B's new resource receives A's presence with the marker"
     ) { context in
-        let accounts = try await context.accounts(2)
-        let a = try await context.party(accounts[0])
-        let b = try await context.party(accounts[1])
-        try await context.withCleanup { cleanup in
-            try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
+        try await context.withSubscribedPair { accounts, a, b in
             let marker = conformanceMarker("status")
             try await a.probe.send("<presence><status>\(marker)</status></presence>")
             _ = try await b.probe.nextElement { $0.name == "presence" && $0.status == marker }
@@ -57,11 +49,7 @@ enum PresenceChecks {
         sends: "B subscribes to A (setup); A sends <presence type='unavailable'/>",
         expects: "B receives unavailable presence from A's full JID"
     ) { context in
-        let accounts = try await context.accounts(2)
-        let a = try await context.party(accounts[0])
-        let b = try await context.party(accounts[1])
-        try await context.withCleanup { cleanup in
-            try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
+        try await context.withSubscribedPair { _, a, b in
             try await a.probe.send("<presence type='unavailable'><status>conformance</status></presence>")
             let presence = await b.probe.nextElement { $0.isPresence(type: "unavailable", fromBare: a.bare) }
             let received = try context.expect(presence, "B (subscribed to A) did not receive A's unavailable presence")
@@ -77,12 +65,8 @@ enum PresenceChecks {
         sends: "B subscribes to A (setup); C, a stranger, is online; a new resource of A sends initial presence with a marker status",
         expects: "B receives it; C never receives any presence from A (checked up to a barrier ping after B got it)"
     ) { context in
-        let accounts = try await context.accounts(3)
-        let c = try await context.party(accounts[2])
-        let a = try await context.party(accounts[0])
-        let b = try await context.party(accounts[1])
-        try await context.withCleanup { cleanup in
-            try await context.establishSubscription(from: b, to: a, cleanup: cleanup)
+        try await context.withSubscribedPair(accounts: 3) { accounts, a, b in
+            let c = try await context.party(accounts[2])
             let marker = conformanceMarker("status")
             let late = try await context.party(accounts[0], available: false)
             try await late.probe.send("<presence><status>\(marker)</status></presence>")
