@@ -148,9 +148,9 @@ extension CheckContext {
         }
     }
 
-    /// `subscriber` subscribes to `contact`'s presence and `contact` approves (RFC 6121 §3.1):
-    /// setup for the presence checks. Both must be available and interested.
-    func establishSubscription(from subscriber: Party, to contact: Party, cleanup: Cleanup) async throws(CheckSetupError) {
+    /// `subscriber` asks for `contact`'s presence (RFC 6121 §3.1.1) and the request reaches
+    /// `contact`; both rosters are cleaned afterwards. The start of every subscription check.
+    func requestSubscription(from subscriber: Party, to contact: Party, cleanup: Cleanup) async throws(CheckSetupError) {
         cleanup.add { [self] in
             await removeFromRoster(contact.bare, on: subscriber.probe)
             await removeFromRoster(subscriber.bare, on: contact.probe)
@@ -158,6 +158,12 @@ extension CheckContext {
         try await subscriber.probe.send("<presence to='\(contact.bare)' type='subscribe'/>")
         _ = try await contact.probe.nextElement { $0.isPresence(type: "subscribe", fromBare: subscriber.bare) }
             .orSetupError("\(contact.bare) did not receive the subscription request from \(subscriber.bare)")
+    }
+
+    /// `subscriber` subscribes to `contact`'s presence and `contact` approves (RFC 6121 §3.1):
+    /// setup for the presence checks. Both must be available and interested.
+    func establishSubscription(from subscriber: Party, to contact: Party, cleanup: Cleanup) async throws(CheckSetupError) {
+        try await requestSubscription(from: subscriber, to: contact, cleanup: cleanup)
         try await contact.probe.send("<presence to='\(subscriber.bare)' type='subscribed'/>")
         _ = try await subscriber.probe.nextElement { $0.isPresence(type: "subscribed", fromBare: contact.bare) }
             .orSetupError("\(subscriber.bare) did not receive the subscription approval from \(contact.bare)")

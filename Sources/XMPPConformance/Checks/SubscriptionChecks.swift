@@ -38,13 +38,7 @@ enum SubscriptionChecks {
         let a = try await context.party(accounts[0])
         let b = try await context.party(accounts[1])
         try await context.withCleanup { cleanup in
-            cleanup.add {
-                await context.removeFromRoster(b.bare, on: a.probe)
-                await context.removeFromRoster(a.bare, on: b.probe)
-            }
-            try await a.probe.send("<presence to='\(b.bare)' type='subscribe'/>")
-            _ = try await b.probe.nextElement { $0.isPresence(type: "subscribe", fromBare: a.bare) }
-                .orSetupError("B did not receive A's subscription request")
+            try await context.requestSubscription(from: a, to: b, cleanup: cleanup)
             try await b.probe.send("<presence to='\(a.bare)' type='subscribed'/>")
             let seen = await a.probe.collect { seen in
                 seen.contains { $0.isPresence(type: "subscribed", fromBare: b.bare) }
@@ -71,13 +65,7 @@ enum SubscriptionChecks {
         let a = try await context.party(accounts[0])
         let b = try await context.party(accounts[1])
         try await context.withCleanup { cleanup in
-            cleanup.add {
-                await context.removeFromRoster(b.bare, on: a.probe)
-                await context.removeFromRoster(a.bare, on: b.probe)
-            }
-            try await a.probe.send("<presence to='\(b.bare)' type='subscribe'/>")
-            _ = try await b.probe.nextElement { $0.isPresence(type: "subscribe", fromBare: a.bare) }
-                .orSetupError("B did not receive A's subscription request")
+            try await context.requestSubscription(from: a, to: b, cleanup: cleanup)
             let pending = await a.probe.nextElement { $0.rosterPushItem(for: b.bare)?.attribute("ask") == "subscribe" }
             _ = try pending.orSetupError("A got no roster push with ask='subscribe' for \(b.bare)")
             try await b.probe.send("<presence to='\(a.bare)' type='unsubscribed'/>")
